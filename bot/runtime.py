@@ -1,0 +1,43 @@
+"""Everything one bot process runs: store, Bolt app and scheduler, started and stopped together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+
+from bot.app import build_deps, create_app
+from bot.config import Settings
+from db.engine import Database
+from scheduler.runner import build_scheduler
+from services.deps import Deps
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    deps: Deps
+    app: App
+    scheduler: BackgroundScheduler
+
+    @classmethod
+    def start(cls, settings: Settings) -> Runtime:
+        database = Database(settings.database_url)
+        deps = build_deps(settings, database)
+        app = create_app(settings, deps, background_threads=settings.web_threads)
+        scheduler = build_scheduler(deps)
+        scheduler.start()
+        return cls(settings, database, deps, app, scheduler)
+
+    def stop(self) -> None:
+        """Stop taking new work, let work in flight finish, then release the database."""
+        logger.info("stopping: scheduler, background listeners, database")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.app.listener_runner.listener_executor.shutdown(wait=True)
+        self.database.dispose()

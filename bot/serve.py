@@ -1,0 +1,79 @@
+"""Serving: gunicorn's threaded workers for HTTP mode, Bolt's Socket Mode client otherwise."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.web import build_wsgi_app
+
+logger = logging.getLogger(__name__)
+
+# SIGTERM must stop the bot within 10 s: requests in flight get 8 of them.
+GRACEFUL_TIMEOUT_SECONDS = 8
+
+
+class HttpServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn, configured in code; each worker builds its own Runtime after the fork."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime: Runtime | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        config = {
+            "bind": f"0.0.0.0:{self.settings.port}",
+            "workers": self.settings.web_workers,
+            "worker_class": "gthread",
+            "threads": self.settings.web_threads,
+            "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+            "timeout": 30,
+            "keepalive": 75,
+            "loglevel": self.settings.log_level.lower(),
+            "worker_exit": self._stop_runtime,
+            "proc_name": "alliance",
+            "control_socket_disable": True,
+        }
+        for key, value in config.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        self.runtime = Runtime.start(self.settings)
+        return build_wsgi_app(self.runtime.app, self.runtime.database)
+
+    def _stop_runtime(self, _server: Any, _worker: Any) -> None:
+        if self.runtime is not None:
+            self.runtime.stop()
+
+
+def serve_http(settings: Settings) -> None:
+    HttpServer(settings).run()
+
+
+def serve_socket_mode(settings: Settings) -> None:
+    """Connect out to Slack over a WebSocket; SIGTERM or SIGINT closes it cleanly."""
+    runtime = Runtime.start(settings)
+    handler = SocketModeHandler(
+        runtime.app, app_token=settings.app_token, web_client=runtime.app.client
+    )
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        logger.info("received signal %d", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    handler.connect()
+    logger.info("Alliance is connected to Slack in Socket Mode")
+    stopping.wait()
+    handler.close()
+    runtime.stop()

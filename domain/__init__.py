@@ -1,0 +1,1 @@
+"""The rules of the Alliance, in plain Python: no Slack, no database."""

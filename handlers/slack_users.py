@@ -1,0 +1,32 @@
+"""Translating Slack user objects into the domain's Profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from domain.people import Profile
+
+
+def profile_from_slack_user(user: dict[str, Any]) -> Profile:
+    profile = user.get("profile") or {}
+    return Profile(
+        user_id=user["id"],
+        team_id=user.get("team_id") or profile.get("team") or "",
+        name=user.get("name") or "",
+        real_name=user.get("real_name") or profile.get("real_name") or "",
+        tz=user.get("tz"),
+        is_bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+    )
+
+
+def fetch_profile(client: WebClient, team_id: str) -> Any:
+    """A fetcher for services.people: users.info, with the request's team as a fallback."""
+
+    def fetch(user_id: str) -> Profile:
+        user = client.users_info(user=user_id)["user"]
+        return profile_from_slack_user({"team_id": team_id, **user})
+
+    return fetch

@@ -1,0 +1,185 @@
+"""Block Kit builders: pure functions from values to the blocks and views the bot sends."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from domain.commands import COMMAND, SUBCOMMANDS, Subcommand
+from domain.tours import TourType
+from handlers.ids import ACTION_OPEN_GUIDE, VIEW_GUIDE
+
+Blocks = list[dict[str, Any]]
+
+ECHO_LIMIT = 40
+
+PRIVACY_NOTE = "Career conversations are private: only you, your manager and admins see them."
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters, escaped so typed text is shown, never interpreted."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def _render(blocks: list[Block]) -> Blocks:
+    return [block.to_dict() for block in blocks]
+
+
+def _usage_line(subcommand: Subcommand, available: bool) -> str:
+    later = "" if available else "  _(coming soon)_"
+    return f"`{COMMAND} {subcommand.usage}`{later}\n{subcommand.summary}"
+
+
+def build_help_blocks(available: frozenset[str]) -> Blocks:
+    """The guide to every subcommand; those not built yet are marked as coming soon."""
+    return list(_help_blocks(available))
+
+
+@cache
+def _help_blocks(available: frozenset[str]) -> tuple[dict[str, Any], ...]:
+    # The guide only changes with a release: render it once, not on every request.
+    lines = "\n\n".join(_usage_line(s, s.name in available) for s in SUBCOMMANDS)
+    return tuple(
+        _render(
+            [
+                HeaderBlock(text="Alliance: how to use it"),
+                _section(
+                    "Alliance helps you and your manager agree an explicit *tour of duty*, keep "
+                    "your values and aspirations aligned, and stay allies after you move on."
+                ),
+                DividerBlock(),
+                _section(lines),
+                _context(
+                    f"Type `{COMMAND} help <subcommand>` for an example. "
+                    "What you write here is private to you unless you choose to share it."
+                ),
+            ]
+        )
+    )
+
+
+def help_text() -> str:
+    return f"Alliance: type `{COMMAND} help` to see every subcommand."
+
+
+def build_subcommand_help_blocks(subcommand: Subcommand, available: bool) -> Blocks:
+    status = "" if available else "\n_This part of Alliance is coming soon._"
+    return _render(
+        [
+            _section(
+                f"*`{COMMAND} {subcommand.usage}`*\n{subcommand.summary}\n"
+                f"Example: `{COMMAND} {subcommand.example}`{status}"
+            ),
+        ]
+    )
+
+
+def build_unknown_command_blocks(
+    typed: str, suggestion: Subcommand | None, available: frozenset[str]
+) -> Blocks:
+    shown = escape_mrkdwn(typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else ""))
+    hint = f"Did you mean `{COMMAND} {suggestion.usage}`?" if suggestion else "Here is what I do:"
+    intro = _section(f"I don't know `{COMMAND} {shown}`. {hint}")
+    return [intro.to_dict(), *build_help_blocks(available)]
+
+
+def build_not_yet_blocks(subcommand: Subcommand) -> Blocks:
+    return _render(
+        [
+            _section(
+                f"`{COMMAND} {subcommand.name}` is not ready yet. "
+                f"When it is: {subcommand.summary}\n"
+                f"For now, `{COMMAND} help` shows what you can do."
+            ),
+        ]
+    )
+
+
+def error_text(request_id: str) -> str:
+    return (
+        "Sorry, something went wrong on my side and nothing was changed. Please try again in a "
+        f"moment; if it keeps happening, tell your Alliance admin (reference `{request_id}`)."
+    )
+
+
+def build_error_blocks(request_id: str) -> Blocks:
+    return _render([_section(error_text(request_id))])
+
+
+def build_home_welcome(first_name: str) -> dict[str, Any]:
+    """The Home tab for someone who has not started an alliance yet."""
+    greeting = f"Welcome, {escape_mrkdwn(first_name)}!" if first_name else "Welcome!"
+    return View(
+        type="home",
+        blocks=[
+            HeaderBlock(text="The Alliance"),
+            _section(
+                f"{greeting} Alliance is how you and your manager agree what the next stretch "
+                "of your work is for: a *tour of duty* with a clear mission, what success means "
+                "for you and for the company, and regular check-ins so nothing drifts."
+            ),
+            _section(
+                "*How to start*\n"
+                f"• Managers: propose a tour with `{COMMAND} tour new @person`.\n"
+                f"• Everyone: share your aspirations and values with `{COMMAND} values`.\n"
+                f"• Type `{COMMAND} help` for everything else."
+            ),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text="How the Alliance works", action_id=ACTION_OPEN_GUIDE),
+                ]
+            ),
+            _context(PRIVACY_NOTE),
+        ],
+    ).to_dict()
+
+
+def build_guide_modal() -> dict[str, Any]:
+    """A short read on the Alliance: the three kinds of tour and how a statement is agreed."""
+    tours = "\n".join(f"*{tour.label}*: {tour.explanation}" for tour in TourType)
+    return View(
+        type="modal",
+        callback_id=VIEW_GUIDE,
+        title=PlainTextObject(text="The Alliance"),
+        close=PlainTextObject(text="Close"),
+        blocks=[
+            _section(
+                "Employer and employee are allies: the company helps you transform your "
+                "career, and you help transform the company. You agree it explicitly, one "
+                "*tour of duty* at a time."
+            ),
+            HeaderBlock(text="Three kinds of tour"),
+            _section(tours),
+            HeaderBlock(text="How it goes"),
+            _section(
+                "1. Your manager proposes a tour: mission, dates, what success means for you "
+                "and for the company.\n"
+                "2. You accept it or suggest changes, until you both agree.\n"
+                "3. Regular alignment reviews keep it on course, and well before the end you "
+                "decide together what comes next.\n"
+                "4. If you move on, the alumni network keeps you in touch."
+            ),
+            _context(PRIVACY_NOTE),
+        ],
+    ).to_dict()

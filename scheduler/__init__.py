@@ -1,0 +1,1 @@
+"""APScheduler wiring and the recurring work the bot does on its own."""

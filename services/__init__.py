@@ -1,0 +1,1 @@
+"""Use cases: each function applies the domain's rules to the store."""

@@ -1,0 +1,81 @@
+"""People the bot has met: stored on first meeting, refreshed when their profile grows stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Person
+from db.upsert import insert_if_absent
+from domain.people import Profile, is_stale
+from services.audit import record_audit
+
+FetchProfile = Callable[[str], Profile]
+
+
+def remember_person(
+    database: Database, *, team_id: str, user_id: str, now: datetime, fetch: FetchProfile
+) -> Person:
+    """The stored person, fetching their Slack profile first when it is unknown or stale."""
+    with database.session() as session:
+        person = get_person(session, team_id, user_id)
+        if person is not None and not is_stale(person.profile_refreshed_at, now):
+            return person
+    profile = fetch(user_id)  # outside the transaction: a Slack call may be slow
+    return save_profile(database, profile, now)
+
+
+def save_profile(database: Database, profile: Profile, now: datetime) -> Person:
+    """Store the profile; a person's deactivation or return is written to the audit log."""
+    fields = {
+        "name": profile.name,
+        "real_name": profile.real_name,
+        "tz": profile.tz,
+        "is_bot": profile.is_bot,
+        "deleted": profile.deleted,
+        "profile_refreshed_at": now,
+    }
+    with database.session() as session:
+        known = get_person(session, profile.team_id, profile.user_id, for_update=True)
+        if known is None:
+            # Two requests may meet a newcomer at once: the loser of the race updates instead.
+            insert_if_absent(
+                session,
+                Person.__table__,  # type: ignore[arg-type]
+                {
+                    "team_id": profile.team_id,
+                    "user_id": profile.user_id,
+                    "first_seen_at": now,
+                    **fields,
+                },
+            )
+        elif known.deleted != profile.deleted:
+            record_audit(
+                session,
+                team_id=profile.team_id,
+                actor="slack",
+                action="person.deactivated" if profile.deleted else "person.reactivated",
+                subject=profile.user_id,
+                now=now,
+            )
+        session.execute(
+            update(Person)
+            .where(Person.team_id == profile.team_id, Person.user_id == profile.user_id)
+            .values(**fields)
+        )
+        person = get_person(session, profile.team_id, profile.user_id)
+        assert person is not None
+        return person
+
+
+def get_person(
+    session: Session, team_id: str, user_id: str, *, for_update: bool = False
+) -> Person | None:
+    query = select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()

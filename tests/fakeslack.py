@@ -1,0 +1,770 @@
+"""A fake Slack Web API served over real HTTP on 127.0.0.1.
+
+Point ``slack_sdk.WebClient(base_url=fake.url)`` at it, give slash commands a ``response_url``
+under ``fake.response_url_base`` and inspect what the bot sent with ``fake.calls()`` /
+``fake.wait_for()``. Faults (``ok: false`` errors, HTTP 429 with ``Retry-After``, 5xx) and
+latency can be injected per method. Everything is thread-safe.
+
+Paths served:
+
+- ``/api/<method>`` (POST or GET): Web API methods, recorded under ``<method>``.
+- ``/hooks/<anything>`` (POST): response_url / webhook posts, recorded as ``response_url``;
+  answered ``200 ok`` (text/plain) like Slack.
+- ``/upload/<file_id>`` (POST): the ``upload_url`` handed out by ``files.getUploadURLExternal``,
+  recorded as ``file_upload``; answered ``200 OK - <size>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import email.parser
+import email.policy
+import hashlib
+import json
+import threading
+import time
+import zoneinfo
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["Call", "FakeSlack"]
+
+JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
+
+Payload = dict[str, Any]
+PayloadFactory = Callable[["Call"], Payload]
+
+
+@dataclass
+class Call:
+    """One request the fake received.
+
+    ``args`` merges query-string, form and JSON body parameters. Form values stay strings as
+    sent (a form ``blocks`` is a JSON string; use :meth:`json`). ``headers`` keys are lower-case.
+    ``at`` is ``time.time()`` when the request arrived. ``status`` is the HTTP status answered,
+    ``body`` the raw request body and ``path`` the request path.
+    """
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    status: int = 200
+    body: bytes = b""
+    path: str = ""
+
+    def json(self, name: str) -> Any:
+        """Return ``args[name]`` parsed as JSON if it is a string, else as-is (None if absent)."""
+        value = self.args.get(name)
+        if isinstance(value, (str, bytes)):
+            return json.loads(value)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Shortcut for ``args.get``."""
+        return self.args.get(name, default)
+
+
+@dataclass
+class _Fault:
+    kind: str  # "error" | "ratelimit" | "status"
+    error: str = ""
+    retry_after: int = 1
+    status: int = 200
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json_reply(payload: Payload, status: int = 200, **headers: str) -> _Reply:
+    return _Reply(status, json.dumps(payload).encode("utf-8"), headers=dict(headers))
+
+
+def _text_reply(text: str, status: int = 200) -> _Reply:
+    return _Reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+
+
+def _flatten_qs(raw: str) -> dict[str, Any]:
+    """parse_qs, unwrapping single values (repeated keys stay lists)."""
+    parsed = parse_qs(raw, keep_blank_values=True)
+    return {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
+
+
+def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    out: dict[str, Any] = {}
+    if not msg.is_multipart():
+        return out
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            out[str(name)] = payload
+        else:
+            out[str(name)] = payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return out
+
+
+def _parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return {}
+    if ctype == "application/json":
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return {"_raw": body.decode("utf-8", "replace")}
+        return data if isinstance(data, dict) else {"_json": data}
+    if ctype == "multipart/form-data":
+        return _parse_multipart(body, content_type)
+    if ctype in ("application/x-www-form-urlencoded", ""):
+        return _flatten_qs(body.decode("utf-8", "replace"))
+    return {"_raw": body.decode("utf-8", "replace")}
+
+
+def _tz_offset(tz: str) -> int:
+    try:
+        offset = datetime.now(zoneinfo.ZoneInfo(tz)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 0
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _short_id(prefix: str, seed: str, length: int = 10) -> str:
+    return prefix + hashlib.sha1(seed.encode()).hexdigest()[:length].upper()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeSlack/1.0"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    timeout = 60  # idle keep-alive connections are dropped after this
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence per-request logging."""
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size_line = self.rfile.readline().split(b";", 1)[0].strip()
+                size = int(size_line or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self) -> None:
+        body = self._read_body()
+        reply = self.server.fake._dispatch(self.command, self.path, dict(self.headers), body)
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    do_POST = _handle
+    do_GET = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 512
+    allow_reuse_address = True
+    fake: FakeSlack
+
+
+class FakeSlack:
+    """Fake Slack Web API on ``127.0.0.1:<ephemeral port>``; use as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0001",
+        team: str = "Fake Team",
+        team_domain: str = "fake-team",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "B0001",
+        bot_name: str = "alliance",
+        app_id: str = "A0001",
+        require_auth: bool = False,
+    ) -> None:
+        """Configure the fake; ``require_auth`` answers ``not_authed`` when no token is sent."""
+        self.team_id = team_id
+        self.team = team
+        self.team_domain = team_domain
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.bot_name = bot_name
+        self.app_id = app_id
+        self.require_auth = require_auth
+
+        self._lock = threading.RLock()  # re-entrant: set_response callables may query the fake
+        self._cond = threading.Condition(self._lock)
+        self._calls: list[Call] = []
+        self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
+        self._latency: dict[str | None, float] = {}
+        self._overrides: dict[str, Payload | PayloadFactory] = {}
+        self._users: dict[str, Payload] = {}
+        self._dms: dict[str, str] = {}
+        self._uploads: dict[str, Payload] = {}
+        self._counter = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._builder_map = self._builders()
+
+        self.add_user(
+            bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True, team_id=team_id
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> FakeSlack:
+        """Start serving in a daemon thread (idempotent)."""
+        if self._server is not None:
+            return self
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FakeSlack:{server.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The listening port."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``, ending with ``/api/``."""
+        return f"{self.base}/api/"
+
+    @property
+    def response_url_base(self) -> str:
+        """Prefix for response_url hooks, ending with ``/hooks/``."""
+        return f"{self.base}/hooks/"
+
+    def response_url(self, name: str = "commands/T0001/1/x") -> str:
+        """A response_url under :attr:`response_url_base`."""
+        return self.response_url_base + name.lstrip("/")
+
+    # ------------------------------------------------------------------ users
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        tz: str = "Europe/London",
+        tz_offset: int | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+        team_id: str = "T0001",
+        display_name: str | None = None,
+        email: str | None = None,
+        tz_label: str | None = None,
+    ) -> Payload:
+        """Register a user for ``users.info`` / ``users.list``; returns the user object.
+
+        ``tz_offset`` defaults to the current UTC offset of ``tz`` (0 for Europe/London in winter).
+        """
+        name = name or user_id.lower()
+        real_name = real_name if real_name is not None else name.title()
+        display_name = display_name if display_name is not None else name
+        profile: Payload = {
+            "real_name": real_name,
+            "real_name_normalized": real_name,
+            "display_name": display_name,
+            "display_name_normalized": display_name,
+            "team": team_id,
+            "image_72": f"https://avatars.example.invalid/{user_id}_72.png",
+        }
+        if email is not None:
+            profile["email"] = email
+        user: Payload = {
+            "id": user_id,
+            "team_id": team_id,
+            "name": name,
+            "real_name": real_name,
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "is_admin": False,
+            "is_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "tz": tz,
+            "tz_label": tz_label or tz,
+            "tz_offset": _tz_offset(tz) if tz_offset is None else tz_offset,
+            "profile": profile,
+            "updated": 1700000000,
+        }
+        if is_bot:
+            profile["bot_id"] = (
+                self.bot_id if user_id == self.bot_user_id else _short_id("B", user_id)
+            )
+        with self._lock:
+            self._users[user_id] = user
+        return copy.deepcopy(user)
+
+    def remove_user(self, user_id: str) -> None:
+        """Forget a user (users.info then answers ``user_not_found``)."""
+        with self._lock:
+            self._users.pop(user_id, None)
+
+    # ------------------------------------------------------------------ fault injection
+    def fail_next(self, method: str, error: str = "account_inactive", times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": error}``.
+
+        For ``response_url`` this answers HTTP 404 with ``error`` as the text body.
+        """
+        self._add_fault(method, _Fault("error", error=error), times)
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls with HTTP 429, ``Retry-After`` and ``ratelimited``."""
+        self._add_fault(method, _Fault("ratelimit", retry_after=retry_after), times)
+
+    def server_error_next(self, method: str, status: int = 503, times: int = 1) -> None:
+        """Answer the next ``times`` calls with HTTP ``status`` and a short text body."""
+        self._add_fault(method, _Fault("status", status=status), times)
+
+    def _add_fault(self, method: str, fault: _Fault, times: int) -> None:
+        with self._lock:
+            self._faults[method].extend(copy.copy(fault) for _ in range(times))
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault and latency setting."""
+        with self._lock:
+            self._faults.clear()
+            self._latency.clear()
+
+    def set_latency(self, method: str | None, seconds: float) -> None:
+        """Sleep ``seconds`` before answering ``method`` (None = every method; 0 removes)."""
+        with self._lock:
+            if seconds <= 0:
+                self._latency.pop(method, None)
+            else:
+                self._latency[method] = seconds
+
+    def set_response(self, method: str, payload: Payload | PayloadFactory | None) -> None:
+        """Override the success payload of ``method`` (dict or ``f(call) -> dict``; None resets).
+
+        ``"ok": true`` is added unless the payload sets ``ok`` itself.
+        """
+        with self._lock:
+            if payload is None:
+                self._overrides.pop(method, None)
+            else:
+                self._overrides[method] = payload
+
+    # ------------------------------------------------------------------ queries
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Recorded calls, oldest first, optionally of one method."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def last(self, method: str | None = None) -> Call:
+        """The most recent call (of ``method``); AssertionError if none."""
+        found = self.calls(method)
+        if not found:
+            raise AssertionError(f"no {method or 'API'} call recorded; got {self._summary()}")
+        return found[-1]
+
+    def clear(self) -> None:
+        """Forget recorded calls (faults, overrides and users stay)."""
+        with self._lock:
+            self._calls.clear()
+
+    def wait_for(self, method: str | None, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until at least ``count`` calls of ``method`` were recorded; return them all."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self._calls if method is None or c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"timed out after {timeout:.1f}s waiting for {count} call(s) of "
+                        f"{method or 'any method'}; got {len(found)}. "
+                        f"Recorded: {self._summary_locked()}"
+                    )
+                self._cond.wait(remaining)
+
+    def _summary(self) -> str:
+        with self._lock:
+            return self._summary_locked()
+
+    def _summary_locked(self) -> str:
+        counts: dict[str, int] = {}
+        for c in self._calls:
+            counts[c.method] = counts.get(c.method, 0) + 1
+        return ", ".join(f"{m} x{n}" for m, n in counts.items()) or "nothing"
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(self.calls())
+
+    # ------------------------------------------------------------------ dispatch
+    def _dispatch(self, verb: str, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+        arrived = time.time()
+        parts = urlsplit(raw_path)
+        path = parts.path
+        lower_headers = {k.lower(): v for k, v in headers.items()}
+        args: dict[str, Any] = _flatten_qs(parts.query) if parts.query else {}
+        args.update(_parse_body(body, lower_headers.get("content-type", "")))
+
+        if path.startswith("/api/") and len(path) > 5:
+            method, kind = path[5:].strip("/"), "api"
+        elif path.startswith("/hooks/"):
+            method, kind = "response_url", "hook"
+        elif path.startswith("/upload/"):
+            method, kind = "file_upload", "upload"
+            args.setdefault("file_id", path[len("/upload/") :])
+            args["size"] = len(body)
+        else:
+            return _text_reply("not found", 404)
+        if kind != "api" and verb != "POST":
+            return _text_reply("method not allowed", 405)
+
+        call = Call(method, args, lower_headers, arrived, 200, body, path)
+        with self._cond:
+            queue = self._faults.get(method)
+            fault = queue.popleft() if queue else None
+            delay = self._latency.get(method, self._latency.get(None, 0.0))
+            override = self._overrides.get(method)
+            if fault is None and kind == "api":
+                reply = self._api_reply(method, call, override)
+            elif fault is None:
+                reply = _text_reply("ok" if kind == "hook" else f"OK - {len(body)}")
+            else:
+                reply = self._fault_reply(fault, kind)
+            call.status = reply.status
+            self._calls.append(call)
+            self._cond.notify_all()
+        if delay > 0:
+            time.sleep(delay)
+        return reply
+
+    @staticmethod
+    def _fault_reply(fault: _Fault, kind: str) -> _Reply:
+        if fault.kind == "ratelimit":
+            if kind != "api":
+                return _text_reply("rate_limited", 429)
+            return _json_reply(
+                {"ok": False, "error": "ratelimited"},
+                429,
+                **{"Retry-After": str(fault.retry_after)},
+            )
+        if fault.kind == "status":
+            return _text_reply(f"{fault.status} fake server error", fault.status)
+        if kind != "api":
+            return _text_reply(fault.error, 404)
+        return _json_reply({"ok": False, "error": fault.error})
+
+    # Runs with self._lock held.
+    def _api_reply(
+        self,
+        method: str,
+        call: Call,
+        override: Payload | PayloadFactory | None,
+    ) -> _Reply:
+        if self.require_auth and not (
+            call.headers.get("authorization", "").startswith("Bearer ") or call.args.get("token")
+        ):
+            return _json_reply({"ok": False, "error": "not_authed"})
+        if override is not None:
+            payload = override(call) if callable(override) else copy.deepcopy(override)
+            return _json_reply({"ok": True, **payload})
+        builder = self._builder_map.get(method)
+        if builder is None:
+            return _json_reply({"ok": False, "error": "unknown_method"})
+        try:
+            return _json_reply(builder(call.args))
+        except (TypeError, ValueError, AttributeError) as exc:  # bad input, e.g. a cursor
+            return _json_reply({"ok": False, "error": "invalid_arguments", "detail": str(exc)})
+
+    def _builders(self) -> dict[str, Callable[[dict[str, Any]], Payload]]:
+        return {
+            "api.test": lambda a: {"ok": True, "args": a},
+            "auth.test": self._auth_test,
+            "users.info": self._users_info,
+            "users.list": self._users_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": lambda a: {"ok": True, "message_ts": self._next_ts()},
+            "chat.update": self._chat_update,
+            "chat.delete": lambda a: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
+            "chat.scheduleMessage": self._chat_schedule_message,
+            "chat.deleteScheduledMessage": lambda a: {"ok": True},
+            "chat.getPermalink": self._chat_get_permalink,
+            "views.publish": lambda a: self._view(a, "home"),
+            "views.open": lambda a: self._view(a, "modal"),
+            "views.update": lambda a: self._view(a, "modal"),
+            "views.push": lambda a: self._view(a, "modal"),
+            "conversations.open": self._conversations_open,
+            "conversations.invite": self._conversations_invite,
+            "conversations.info": lambda a: {"ok": True, "channel": self._channel(a)},
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+        }
+
+    def _next_ts(self) -> str:
+        self._counter += 1
+        micros = self._counter * 100
+        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    @staticmethod
+    def _decoded(args: dict[str, Any], name: str) -> Any:
+        value = args.get(name)
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def _auth_test(self, args: dict[str, Any]) -> Payload:
+        return {
+            "ok": True,
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team,
+            "user": self.bot_name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: dict[str, Any]) -> Payload:
+        user = self._users.get(str(args.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def _users_lookup_by_email(self, args: dict[str, Any]) -> Payload:
+        for user in self._users.values():
+            if user["profile"].get("email") == args.get("email"):
+                return {"ok": True, "user": copy.deepcopy(user)}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _users_list(self, args: dict[str, Any]) -> Payload:
+        members = list(self._users.values())
+        start = int(str(args.get("cursor") or "0").removeprefix("dXNlcjo") or 0)
+        limit = int(args.get("limit") or 0)
+        end = len(members) if limit <= 0 else min(len(members), start + limit)
+        next_cursor = f"dXNlcjo{end}" if end < len(members) else ""
+        return {
+            "ok": True,
+            "members": copy.deepcopy(members[start:end]),
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _message(self, args: dict[str, Any], ts: str) -> Payload:
+        message: Payload = {
+            "type": "message",
+            "subtype": "bot_message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "text": args.get("text", ""),
+            "ts": ts,
+        }
+        for name in ("blocks", "attachments", "metadata"):
+            if args.get(name) is not None:
+                message[name] = self._decoded(args, name)
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        return message
+
+    def _chat_post_message(self, args: dict[str, Any]) -> Payload:
+        ts = self._next_ts()
+        channel = str(args.get("channel", ""))
+        if channel.startswith(("U", "W")):
+            channel = self._dm_for(channel)
+        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+
+    def _chat_update(self, args: dict[str, Any]) -> Payload:
+        ts = str(args.get("ts", ""))
+        message = self._message(args, ts)
+        return {
+            "ok": True,
+            "channel": args.get("channel"),
+            "ts": ts,
+            "text": args.get("text", ""),
+            "message": message,
+        }
+
+    def _chat_schedule_message(self, args: dict[str, Any]) -> Payload:
+        self._counter += 1
+        post_at = int(args.get("post_at") or 0)
+        return {
+            "ok": True,
+            "channel": args.get("channel"),
+            "scheduled_message_id": f"Q{self._counter:08d}",
+            "post_at": post_at,
+            "message": self._message(args, str(post_at)),
+        }
+
+    def _chat_get_permalink(self, args: dict[str, Any]) -> Payload:
+        ts = str(args.get("message_ts", "")).replace(".", "")
+        return {
+            "ok": True,
+            "channel": args.get("channel"),
+            "permalink": f"https://{self.team_domain}.slack.com/archives/"
+            f"{args.get('channel')}/p{ts}",
+        }
+
+    def _view(self, args: dict[str, Any], default_type: str) -> Payload:
+        view = self._decoded(args, "view")
+        view = dict(view) if isinstance(view, dict) else {}
+        self._counter += 1
+        view_id = str(args.get("view_id") or f"V{self._counter:08d}")
+        result: Payload = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type", default_type),
+            "title": view.get("title"),
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": args.get("external_id") or view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{self._counter:08d}",
+            "clear_on_close": view.get("clear_on_close", False),
+            "notify_on_close": view.get("notify_on_close", False),
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": self.app_id,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        return {"ok": True, "view": result}
+
+    def _dm_for(self, user_ids: str) -> str:
+        key = ",".join(sorted(u.strip() for u in user_ids.split(",") if u.strip()))
+        return self._dms.setdefault(key, _short_id("D", key))
+
+    def _conversations_open(self, args: dict[str, Any]) -> Payload:
+        if args.get("channel"):
+            return {
+                "ok": True,
+                "no_op": True,
+                "already_open": True,
+                "channel": {"id": args["channel"]},
+            }
+        users = str(args.get("users", ""))
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        key = ",".join(sorted(u.strip() for u in users.split(",") if u.strip()))
+        existed = key in self._dms
+        channel = {"id": self._dm_for(users)}
+        if existed:
+            return {"ok": True, "no_op": True, "already_open": True, "channel": channel}
+        return {"ok": True, "channel": channel}
+
+    def _channel(self, args: dict[str, Any]) -> Payload:
+        channel_id = str(args.get("channel", ""))
+        return {
+            "id": channel_id,
+            "name": channel_id.lower(),
+            "is_channel": channel_id.startswith("C"),
+            "is_group": False,
+            "is_im": channel_id.startswith("D"),
+            "is_private": channel_id.startswith("G"),
+            "is_archived": False,
+            "is_member": True,
+            "created": 1700000000,
+            "creator": self.bot_user_id,
+        }
+
+    def _conversations_invite(self, args: dict[str, Any]) -> Payload:
+        if not args.get("users"):
+            return {"ok": False, "error": "no_user"}
+        return {"ok": True, "channel": self._channel(args)}
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> Payload:
+        self._counter += 1
+        file_id = f"F{self._counter:08d}"
+        self._uploads[file_id] = {"filename": args.get("filename"), "length": args.get("length")}
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> Payload:
+        files = self._decoded(args, "files") or []
+        out = []
+        for f in files if isinstance(files, list) else []:
+            meta = self._uploads.get(str(f.get("id")), {})
+            out.append(
+                {
+                    "id": f.get("id"),
+                    "title": f.get("title") or meta.get("filename"),
+                    "name": meta.get("filename"),
+                    "size": int(meta.get("length") or 0),
+                }
+            )
+        return {"ok": True, "files": out}
