@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, Table
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,11 @@ from sqlalchemy.orm import Session
 def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """Insert `values` unless a row with the same key exists; True when this call inserted it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
-    return bool(result.rowcount)
+    # RETURNING says whether a row went in; rowcount is not reliable across drivers.
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None

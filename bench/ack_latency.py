@@ -1,0 +1,306 @@
+"""Open-loop ack latency of `/alliance help`: the real bot beside a bare Bolt app, same serving."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import LoadPlan, LoadSummary, run  # noqa: E402
+from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment, free_port  # noqa: E402
+from tests.fakeslack import FakeSlack  # noqa: E402
+from tests.slack_requests import SlackSender, sign  # noqa: E402
+
+DEFAULT_RATES = (100, 200, 300, 400, 600, 800, 1000, 1200, 1500, 2000, 2500, 3000)
+USERS = 999
+CHECK_RATE = 200
+CHECK_P99 = 0.050
+SUSTAINED_P99 = 1.0
+SUSTAINED_ERRORS = 0.01
+RATIO_TARGET = 0.70
+REFINE_STEPS = 2
+WARM_UP_RATE = 200
+QUIET_CPU = 0.05
+SETTLE_LIMIT = 30.0
+TARGETS = ("alliance", "bare")
+
+
+@dataclass
+class Target:
+    """A server under test: where it listens and the processes whose CPU it uses."""
+
+    name: str
+    port: int
+    pid: int
+    results: dict[float, LoadSummary] = field(default_factory=dict)
+    server_cpu: dict[float, float] = field(default_factory=dict)
+    max_rate: float | None = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    names = TARGETS if options.target == "both" else (options.target,)
+    workers = os.environ.get("WEB_CONCURRENCY") or "1"
+    threads = os.environ.get("ALLIANCE_WEB_THREADS") or "32"
+    print(
+        f"{os.cpu_count()} CPUs; gunicorn gthread, {workers} worker(s) x {threads} threads; "
+        f"{options.duration:g} s per rate; open loop, {USERS} users"
+    )
+    with ExitStack() as stack:
+        fake = stack.enter_context(FakeSlack())
+        for i in range(1, USERS + 1):
+            fake.add_user(user_id(i), name=f"user{i}", real_name=f"User {i}", tz="Europe/London")
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ack-bench-")))
+        env = bot_environment(
+            fake.url,
+            f"sqlite:///{scratch / 'alliance.db'}",
+            WEB_CONCURRENCY=workers,
+            ALLIANCE_WEB_THREADS=threads,
+        )
+        loader = stack.enter_context(
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        )
+        targets = [start_target(name, env, scratch, stack) for name in names]
+        for target in targets:
+            search(target, loader, fake, options)
+    report(targets)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(rate) for rate in text.split(",")],
+        default=list(DEFAULT_RATES),
+        help="ascending offered rates (req/s) for the step search",
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per rate")
+    parser.add_argument("--target", choices=(*TARGETS, "both"), default="both")
+    return parser.parse_args(argv)
+
+
+def user_id(i: int) -> str:
+    return f"U{i:04d}"
+
+
+# ---------------------------------------------------------------------- servers
+def start_target(name: str, env: dict[str, str], scratch: Path, stack: ExitStack) -> Target:
+    if name == "alliance":
+        bot = BotProcess(env, scratch / "alliance.log").start()
+        stack.callback(bot.stop)
+        assert bot.process is not None
+        return Target(name, bot.port, bot.process.pid)
+    port = free_port()
+    log = stack.enter_context((scratch / "bare.log").open("ab"))
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "bare_app.py")],
+        env={**env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    stack.callback(stop_process, process)
+    wait_listening(process, port, scratch / "bare.log")
+    return Target(name, port, process.pid)
+
+
+def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bare app exited early:\n{log.read_text(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)  # polling a starting process
+    raise RuntimeError(f"bare app did not listen on {port}:\n{log.read_text(errors='replace')}")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process and its direct children (gunicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sum(_cpu_seconds(p) for p in (pid, *map(int, children)))
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(target: Target) -> None:
+    """Idle a second, then wait until the server's CPU is quiet (any backlog worked off)."""
+    time.sleep(1.0)
+    deadline = time.monotonic() + SETTLE_LIMIT
+    while time.monotonic() < deadline:
+        before = tree_cpu_seconds(target.pid)
+        time.sleep(0.5)
+        if tree_cpu_seconds(target.pid) - before < QUIET_CPU * 0.5:
+            return
+    print(f"  ({target.name} still busy after {SETTLE_LIMIT:g} s of settling)")
+
+
+# ---------------------------------------------------------------------- load
+def signed_requests(port: int, response_url_base: str) -> tuple[bytes, ...]:
+    """One `/alliance help` per user, signed now: valid for the next five minutes."""
+    sender = SlackSender(
+        f"http://127.0.0.1:{port}", SIGNING_SECRET, response_url_base=response_url_base
+    )
+    timestamp = str(int(time.time()))
+    return tuple(
+        raw_request(
+            port,
+            timestamp,
+            urlencode(sender.slash_command_fields("help", user_id=user_id(i))).encode(),
+        )
+        for i in range(1, USERS + 1)
+    )
+
+
+def raw_request(port: int, timestamp: str, body: bytes) -> bytes:
+    head = (
+        "POST /slack/events HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"X-Slack-Request-Timestamp: {timestamp}\r\n"
+        f"X-Slack-Signature: {sign(SIGNING_SECRET, timestamp, body)}\r\n"
+        "User-Agent: Slackbot 1.0 (+https://api.slack.com/robots)\r\n"
+        "\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def load_plan(target: Target, fake: FakeSlack, rate: float, duration: float) -> LoadPlan:
+    requests = signed_requests(target.port, fake.response_url_base)
+    return LoadPlan("127.0.0.1", target.port, requests, rate, duration)
+
+
+def measure(
+    target: Target, loader: Executor, fake: FakeSlack, rate: float, duration: float
+) -> LoadSummary:
+    plan = load_plan(target, fake, rate, duration)
+    cpu_before = tree_cpu_seconds(target.pid)
+    summary = loader.submit(run, plan).result()
+    server_cpu = (tree_cpu_seconds(target.pid) - cpu_before) / summary.elapsed
+    target.results[rate] = summary
+    target.server_cpu[rate] = server_cpu
+    print(row(summary, server_cpu), flush=True)
+    settle(target)
+    return summary
+
+
+def sustains(summary: LoadSummary) -> bool:
+    return summary.p99 < SUSTAINED_P99 and summary.errors <= SUSTAINED_ERRORS * summary.sent
+
+
+def search(target: Target, loader: Executor, fake: FakeSlack, options: argparse.Namespace) -> None:
+    """Find the highest sustained rate, and make sure the 200 req/s check was measured."""
+    print(f"\n{target.name}: warming up ({USERS} requests at {WARM_UP_RATE} req/s)")
+    loader.submit(run, load_plan(target, fake, WARM_UP_RATE, USERS / WARM_UP_RATE)).result()
+    settle(target)
+    print(HEADER)
+
+    def passes(rate: float) -> bool:
+        return sustains(measure(target, loader, fake, rate, options.duration))
+
+    target.max_rate = step_search(passes, options.rates)
+    if CHECK_RATE not in target.results:
+        passes(CHECK_RATE)
+
+
+def step_search(passes: Callable[[float], bool], rates: list[float]) -> float | None:
+    """The highest passing rate: up the ladder to the first failure, then bisect a little."""
+    best = None
+    for rate in rates:
+        if not passes(rate):
+            return refine(passes, best or 0.0, rate)
+        best = rate
+    return best
+
+
+def refine(passes: Callable[[float], bool], low: float, high: float) -> float | None:
+    for _ in range(REFINE_STEPS):
+        middle = round((low + high) / 2, -1)
+        if middle in (low, high):
+            break
+        if passes(middle):
+            low = middle
+        else:
+            high = middle
+    return low or None
+
+
+# ---------------------------------------------------------------------- report
+HEADER = (
+    f"{'offered/s':>10} {'achieved/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+    f"{'errors':>7} {'conns':>6} {'srv CPU':>8} {'cli CPU':>8} {'lag ms':>7}"
+)
+
+
+def row(summary: LoadSummary, server_cpu: float) -> str:
+    return (
+        f"{summary.offered:>10g} {summary.achieved:>10.0f} {summary.p50 * 1e3:>8.1f} "
+        f"{summary.p99 * 1e3:>8.1f} {summary.max * 1e3:>8.0f} {summary.errors:>7d} "
+        f"{summary.connections:>6d} {server_cpu:>8.0%} {summary.client_cpu:>8.0%} "
+        f"{summary.send_lag_max * 1e3:>7.1f}"
+    )
+
+
+def report(targets: list[Target]) -> None:
+    print(
+        "\n== Results (latency from scheduled send to full response; errors: non-200, "
+        "connection failure or > 3 s)"
+    )
+    for target in targets:
+        print(f"\n{target.name}\n{HEADER}")
+        for rate in sorted(target.results):
+            print(row(target.results[rate], target.server_cpu[rate]))
+    print()
+    maxima = {target.name: target.max_rate for target in targets}
+    for target in targets:
+        check = target.results[CHECK_RATE]
+        verdict = "PASS" if check.p99 < CHECK_P99 and check.errors == 0 else "FAIL"
+        print(
+            f"{verdict} {target.name}: {CHECK_RATE} req/s: p99 < {CHECK_P99 * 1e3:g} ms and "
+            f"0 errors (p99 {check.p99 * 1e3:.1f} ms, {check.errors} errors)"
+        )
+    for name, rate in maxima.items():
+        print(
+            f"{name}: highest rate with p99 < {SUSTAINED_P99:g} s: "
+            f"{'none' if rate is None else f'{rate:g} req/s'}"
+        )
+    if maxima.keys() == {"alliance", "bare"} and maxima["bare"]:
+        ratio = (maxima["alliance"] or 0.0) / maxima["bare"]
+        verdict = "PASS" if ratio >= RATIO_TARGET else "FAIL"
+        print(
+            f"{verdict} alliance: max rate >= {RATIO_TARGET:.0%} of bare "
+            f"(alliance/bare = {ratio:.0%})"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

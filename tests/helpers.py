@@ -1,0 +1,77 @@
+"""Small helpers shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy import func, select
+
+from db.engine import Database
+from db.models import AuditEntry, Person, ProcessedEvent
+from tests.fakeslack import FakeSlack
+from tests.slack_requests import SlackSender
+
+_ids = itertools.count(1)
+
+
+def new_user_id() -> str:
+    """A user id no other test uses, so tests sharing one bot never see each other's people."""
+    return f"U{next(_ids):04d}T{id(_ids) % 1000:03d}"
+
+
+def row_counts(database: Database) -> dict[str, int]:
+    with database.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Person, ProcessedEvent, AuditEntry)
+        }
+
+
+def stored_person(database: Database, user_id: str, team_id: str = "T0001") -> Person | None:
+    with database.session() as session:
+        return session.scalars(
+            select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+        ).one_or_none()
+
+
+def settle(slack: SlackSender, fake: FakeSlack) -> None:
+    """Wait until the bot has finished the background work of every request sent before this.
+
+    A home-tab event for a fresh user ends in views.publish; background work runs in order of
+    arrival on the same pool, so by then earlier requests' lazy work has at least started, and
+    a second round makes sure it has finished.
+    """
+    for _ in range(2):
+        user_id = new_user_id()
+        fake.add_user(user_id, name="barrier")
+        slack.event({"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home"})
+        wait_for_call(fake, "views.publish", user_id=user_id)
+
+
+def wait_for_call(fake: FakeSlack, method: str, timeout: float = 10.0, **match: Any) -> Any:
+    """The first call of `method` whose args include `match`, waiting for it if needed."""
+    count = 1
+    while True:
+        for call in fake.wait_for(method, count=count, timeout=timeout):
+            if all(call.args.get(key) == value for key, value in match.items()):
+                return call
+        count = len(fake.calls(method)) + 1
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> str:
+    """Every text a person would read in these blocks, one per line."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(found)

@@ -1,0 +1,93 @@
+"""The `alliance` command line, run as a person would run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from db.engine import Database
+from db.migrate import current_revision, head_revision
+from db.models import ProcessedEvent
+from tests.botprocess import bot_environment
+
+ALLIANCE = str(Path(sys.executable).with_name("alliance"))
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ALLIANCE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def bare_env(**values: str) -> dict[str, str]:
+    env = {"PATH": "/usr/bin:/bin", "ALLIANCE_ENV_FILE": "/dev/null"}
+    env.update(values)
+    return env
+
+
+def test_missing_bot_token_is_one_clear_message_and_exit_code_2(tmp_path: Path) -> None:
+    result = run_cli("run", env=bare_env(PORT="not-a-port", LOG_LEVEL="chatty"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set." in result.stderr
+    assert "SLACK_SIGNING_SECRET is not set." in result.stderr
+    assert "PORT must be a whole number from 1 to 65535 (found 'not-a-port')." in result.stderr
+    assert "LOG_LEVEL must be one of" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "alliance.db").exists()
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\n")
+    result = run_cli("run", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN must start with 'xoxb-'" in result.stderr
+
+
+def test_db_upgrade_creates_the_schema_and_is_repeatable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    for _ in range(2):
+        result = run_cli("db", "upgrade", env=bare_env(DATABASE_URL=url), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    database = Database(url)
+    try:
+        assert current_revision(database) == head_revision(database)
+        assert f"is at revision {head_revision(database)}." in result.stdout
+    finally:
+        database.dispose()
+
+
+def test_scheduler_tick_runs_the_due_work_once(tmp_path: Path, session_fake_slack) -> None:
+    url = f"sqlite:///{tmp_path / 'tick.db'}"
+    env = bot_environment(session_fake_slack.url, url)
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(
+                ProcessedEvent.__table__.insert(),
+                [
+                    {
+                        "event_id": "EvOLD",
+                        "team_id": "T1",
+                        "event_type": "x",
+                        "received_at": datetime(2020, 1, 1, tzinfo=UTC),
+                    },
+                ],
+            )
+        result = run_cli("scheduler", "tick", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        with database.session() as session:
+            assert session.scalars(select(ProcessedEvent.event_id)).all() == []
+    finally:
+        database.dispose()
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    assert run_cli("version", env=bare_env(), cwd=tmp_path).stdout.startswith("alliance 0.")
+    usage = run_cli("--help", env=bare_env(), cwd=tmp_path).stdout
+    for command in ("run", "db", "scheduler", "version"):
+        assert command in usage

@@ -1,0 +1,69 @@
+"""Settings: read once, every problem reported together."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+
+VALID = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
+
+
+def test_defaults_fill_everything_optional() -> None:
+    settings = load_settings(VALID)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.port == 3000
+    assert settings.admins == frozenset()
+    assert not settings.socket_mode
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                "SLACK_BOT_TOKEN": "xoxp-user-token",
+                "PORT": "70000",
+                "DATABASE_URL": "mysql://x/y",
+                "ALLIANCE_ADMINS": "U123ABC, bob",
+                "ALLIANCE_ALUMNI_CHANNEL": "#alumni",
+                "SLACK_API_URL": "slack.com/api",
+            }
+        )
+    problems = raised.value.problems
+    assert len(problems) == 7
+    explained = raised.value.explain()
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "PORT",
+        "DATABASE_URL",
+        "ALLIANCE_ADMINS",
+        "ALLIANCE_ALUMNI_CHANNEL",
+        "SLACK_API_URL",
+    ):
+        assert name in explained
+    assert "not one: bob" in explained
+
+
+def test_socket_mode_needs_no_signing_secret() -> None:
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert settings.socket_mode and settings.signing_secret == ""
+
+
+def test_api_url_gets_its_trailing_slash_and_lists_are_trimmed() -> None:
+    settings = load_settings(
+        {**VALID, "SLACK_API_URL": "http://127.0.0.1:9000/api", "ALLIANCE_ADMINS": " U1AA , W2BB ,"}
+    )
+    assert settings.slack_api_url == "http://127.0.0.1:9000/api/"
+    assert settings.admins == frozenset({"U1AA", "W2BB"})
+
+
+def test_oauth_variables_are_refused_with_a_reason() -> None:
+    with pytest.raises(ConfigError, match="OAuth"):
+        load_settings({**VALID, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x"})
+
+
+def test_database_commands_do_not_need_slack_tokens() -> None:
+    settings = load_settings({"DATABASE_URL": "postgresql://u@h/db"}, need_slack=False)
+    assert settings.database_url == "postgresql://u@h/db"

@@ -1,0 +1,111 @@
+"""`/alliance` through the whole HTTP stack: signed requests in, replies and Web API calls out."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from db.engine import Database
+from domain.commands import SUBCOMMANDS
+from tests.fakeslack import FakeSlack
+from tests.helpers import block_texts, new_user_id, settle, stored_person, wait_for_call
+from tests.slack_requests import SlackSender
+
+SLACK_DEADLINE_SECONDS = 3
+
+
+def reply_text(response_json: dict) -> str:
+    return block_texts(response_json["blocks"])
+
+
+@pytest.mark.parametrize("text", ["help", "", "  HELP  "])
+def test_help_is_answered_in_the_ack_with_every_subcommand(slack: SlackSender, text: str) -> None:
+    started = time.monotonic()
+    response = slack.slash_command(text)
+    assert time.monotonic() - started < SLACK_DEADLINE_SECONDS
+    assert response.status_code == 200
+    body = response.json()
+    assert body["text"].startswith("Alliance")
+    shown = reply_text(body)
+    for subcommand in SUBCOMMANDS:
+        assert f"/alliance {subcommand.usage}" in shown
+
+
+def test_help_marks_subcommands_not_built_yet(slack: SlackSender) -> None:
+    shown = reply_text(slack.slash_command("help").json())
+    assert "`/alliance tour [new @person | @person | export]`  _(coming soon)_" in shown
+    assert "`/alliance help [subcommand]`\n" in shown
+
+
+def test_help_on_one_subcommand_gives_an_example(slack: SlackSender) -> None:
+    shown = reply_text(slack.slash_command("help expense").json())
+    assert "Example: `/alliance expense 120 Conference ticket for DevOpsDays`" in shown
+
+
+def test_unknown_subcommand_suggests_the_closest_one(slack: SlackSender) -> None:
+    body = slack.slash_command("tuor new <@U123>").json()
+    assert "I don't know `/alliance tuor`. Did you mean `/alliance tour" in reply_text(body)
+    assert any(block["type"] == "header" for block in body["blocks"])  # the guide follows
+
+
+def test_unknown_subcommand_without_a_close_match_shows_the_guide(slack: SlackSender) -> None:
+    body = slack.slash_command("xyzzy").json()
+    assert "I don't know `/alliance xyzzy`. Here is what I do:" in reply_text(body)
+
+
+def test_typed_text_is_echoed_escaped_and_short(slack: SlackSender) -> None:
+    body = slack.slash_command("<!channel>&" + "x" * 200).json()
+    first = body["blocks"][0]["text"]["text"]
+    assert "<!channel>" not in first
+    assert "&lt;!channel&gt;&amp;" in first
+    assert len(first) < 200
+
+
+def test_planned_subcommand_says_it_is_not_ready(slack: SlackSender) -> None:
+    body = slack.slash_command("values").json()
+    assert "`/alliance values` is not ready yet." in reply_text(body)
+
+
+def test_first_meeting_stores_the_person_with_their_time_zone(
+    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    user_id = new_user_id()
+    fake_slack.add_user(user_id, name="kiri", real_name="Kiri Te", tz="Pacific/Kiritimati")
+    slack.slash_command("help", user_id=user_id)
+    wait_for_call(fake_slack, "users.info", user=user_id)
+    settle(slack, fake_slack)
+    person = stored_person(bot_database, user_id)
+    assert person is not None
+    assert (person.name, person.real_name, person.tz) == ("kiri", "Kiri Te", "Pacific/Kiritimati")
+    assert not person.is_bot and not person.deleted
+
+
+def test_known_person_is_not_looked_up_again(
+    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    user_id = new_user_id()
+    fake_slack.add_user(user_id, name="once")
+    slack.slash_command("help", user_id=user_id)
+    wait_for_call(fake_slack, "users.info", user=user_id)
+    settle(slack, fake_slack)
+    slack.slash_command("help", user_id=user_id)
+    settle(slack, fake_slack)
+    assert len([c for c in fake_slack.calls("users.info") if c.args["user"] == user_id]) == 1
+
+
+def test_failure_after_the_ack_tells_the_person_and_the_bot_lives_on(
+    slack: SlackSender, fake_slack: FakeSlack, running_bot, bot_database: Database
+) -> None:
+    user_id = new_user_id()  # not known to the fake Slack: users.info fails with user_not_found
+    response = slack.slash_command("help", user_id=user_id)
+    assert response.status_code == 200
+    apology = wait_for_call(fake_slack, "response_url")
+    assert apology.args["response_type"] == "ephemeral"
+    assert "Sorry, something went wrong on my side" in apology.args["text"]
+    reference = apology.args["text"].split("reference `")[1].split("`")[0]
+    log = running_bot.log()
+    assert f"request {reference} failed (command /alliance from {user_id})" in log
+    assert "Traceback (most recent call last)" in log
+    assert stored_person(bot_database, user_id) is None
+    assert slack.slash_command("help").status_code == 200
