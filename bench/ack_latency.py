@@ -46,6 +46,7 @@ class Target:
     name: str
     port: int
     pid: int
+    log: Path
     results: dict[float, LoadSummary] = field(default_factory=dict)
     server_cpu: dict[float, float] = field(default_factory=dict)
     max_rate: float | None = None
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         targets = [start_target(name, env, scratch, stack) for name in names]
         for target in targets:
             search(target, loader, fake, options)
-    report(targets)
+        errors = {target.name: error_lines(target.log) for target in targets}
+    report(targets, errors)
     return 0
 
 
@@ -104,9 +106,10 @@ def start_target(name: str, env: dict[str, str], scratch: Path, stack: ExitStack
         bot = BotProcess(env, scratch / "alliance.log").start()
         stack.callback(bot.stop)
         assert bot.process is not None
-        return Target(name, bot.port, bot.process.pid)
+        return Target(name, bot.port, bot.process.pid, bot.log_path)
     port = free_port()
-    log = stack.enter_context((scratch / "bare.log").open("ab"))
+    log_path = scratch / "bare.log"
+    log = stack.enter_context(log_path.open("ab"))
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "bare_app.py")],
         env={**env, "PORT": str(port)},
@@ -114,8 +117,8 @@ def start_target(name: str, env: dict[str, str], scratch: Path, stack: ExitStack
         stderr=subprocess.STDOUT,
     )
     stack.callback(stop_process, process)
-    wait_listening(process, port, scratch / "bare.log")
-    return Target(name, port, process.pid)
+    wait_listening(process, port, log_path)
+    return Target(name, port, process.pid, log_path)
 
 
 def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -270,7 +273,12 @@ def row(summary: LoadSummary, server_cpu: float) -> str:
     )
 
 
-def report(targets: list[Target]) -> None:
+def error_lines(log: Path) -> int:
+    """ERROR lines in a server's log: failures the acks do not show (e.g. background work)."""
+    return sum("ERROR" in line for line in log.read_text(errors="replace").splitlines())
+
+
+def report(targets: list[Target], errors: dict[str, int]) -> None:
     print(
         "\n== Results (latency from scheduled send to full response; errors: non-200, "
         "connection failure or > 3 s)"
@@ -279,6 +287,7 @@ def report(targets: list[Target]) -> None:
         print(f"\n{target.name}\n{HEADER}")
         for rate in sorted(target.results):
             print(row(target.results[rate], target.server_cpu[rate]))
+        print(f"{errors[target.name]} ERROR lines in the {target.name} server's log")
     print()
     maxima = {target.name: target.max_rate for target in targets}
     for target in targets:

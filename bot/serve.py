@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import build_wsgi_app
+from bot.web import build_health_app, build_wsgi_app
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,14 @@ def serve_http(settings: Settings) -> None:
 def serve_socket_mode(settings: Settings) -> None:
     """Connect out to Slack over a WebSocket; SIGTERM or SIGINT closes it cleanly."""
     runtime = Runtime.start(settings)
+    health = make_server(
+        "0.0.0.0",
+        settings.port,
+        build_health_app(runtime.database),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    threading.Thread(target=health.serve_forever, name="alliance-health", daemon=True).start()
     handler = SocketModeHandler(
         runtime.app, app_token=settings.app_token, web_client=runtime.app.client
     )
@@ -76,4 +86,14 @@ def serve_socket_mode(settings: Settings) -> None:
     logger.info("Alliance is connected to Slack in Socket Mode")
     stopping.wait()
     handler.close()
+    health.shutdown()
     runtime.stop()
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Health checks every few seconds would drown the log."""

@@ -109,3 +109,21 @@ def test_failure_after_the_ack_tells_the_person_and_the_bot_lives_on(
     assert "Traceback (most recent call last)" in log
     assert stored_person(bot_database, user_id) is None
     assert slack.slash_command("help").status_code == 200
+
+
+@pytest.mark.parametrize("fault", ["rate_limited", "server_error"])
+def test_web_api_429_and_5xx_are_retried_after_the_ack(
+    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database, fault: str
+) -> None:
+    user_id = new_user_id()
+    fake_slack.add_user(user_id, name="patient", tz="Europe/Paris")
+    if fault == "rate_limited":
+        fake_slack.rate_limit_next("users.info", retry_after=1)
+    else:
+        fake_slack.server_error_next("users.info", status=503)
+    assert slack.slash_command("help", user_id=user_id).status_code == 200
+    calls = fake_slack.wait_for("users.info", count=2)
+    assert [call.status for call in calls[:2]] == [429 if fault == "rate_limited" else 503, 200]
+    settle(slack, fake_slack)
+    person = stored_person(bot_database, user_id)
+    assert person is not None and person.tz == "Europe/Paris"
