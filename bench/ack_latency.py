@@ -39,6 +39,16 @@ SETTLE_LIMIT = 30.0
 TARGETS = ("alliance", "bare")
 
 
+@dataclass(frozen=True)
+class CpuUse:
+    """During one run: the server's CPU in cores; the whole host's busy and stolen time as a
+    fraction of all its CPUs (steal is time the hypervisor gave to other guests)."""
+
+    server: float
+    host_busy: float
+    steal: float
+
+
 @dataclass
 class Target:
     """A server under test: where it listens and the processes whose CPU it uses."""
@@ -48,7 +58,7 @@ class Target:
     pid: int
     log: Path
     results: dict[float, LoadSummary] = field(default_factory=dict)
-    server_cpu: dict[float, float] = field(default_factory=dict)
+    cpu: dict[float, CpuUse] = field(default_factory=dict)
     max_rate: float | None = None
 
 
@@ -78,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         targets = [start_target(name, env, scratch, stack) for name in names]
         for target in targets:
             search(target, loader, fake, options)
-        errors = {target.name: error_lines(target.log) for target in targets}
-    report(targets, errors)
+        log_errors = {target.name: error_lines(target.log) for target in targets}
+    report(targets, log_errors)
     return 0
 
 
@@ -146,6 +156,14 @@ def tree_cpu_seconds(pid: int) -> float:
     return sum(_cpu_seconds(p) for p in (pid, *map(int, children)))
 
 
+def host_cpu_seconds() -> tuple[float, float]:
+    """Busy and stolen CPU seconds of the whole host so far, summed over its CPUs."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
 def _cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -206,12 +224,18 @@ def measure(
     target: Target, loader: Executor, fake: FakeSlack, rate: float, duration: float
 ) -> LoadSummary:
     plan = load_plan(target, fake, rate, duration)
-    cpu_before = tree_cpu_seconds(target.pid)
+    server_before, (busy_before, steal_before) = tree_cpu_seconds(target.pid), host_cpu_seconds()
     summary = loader.submit(run, plan).result()
-    server_cpu = (tree_cpu_seconds(target.pid) - cpu_before) / summary.elapsed
+    busy, steal = host_cpu_seconds()
+    capacity = summary.elapsed * (os.cpu_count() or 1)
+    cpu = CpuUse(
+        server=(tree_cpu_seconds(target.pid) - server_before) / summary.elapsed,
+        host_busy=(busy - busy_before) / capacity,
+        steal=(steal - steal_before) / capacity,
+    )
     target.results[rate] = summary
-    target.server_cpu[rate] = server_cpu
-    print(row(summary, server_cpu), flush=True)
+    target.cpu[rate] = cpu
+    print(row(summary, cpu), flush=True)
     settle(target)
     return summary
 
@@ -259,35 +283,44 @@ def refine(passes: Callable[[float], bool], low: float, high: float) -> float | 
 
 # ---------------------------------------------------------------------- report
 HEADER = (
-    f"{'offered/s':>10} {'achieved/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-    f"{'errors':>7} {'conns':>6} {'srv CPU':>8} {'cli CPU':>8} {'lag ms':>7}"
+    f"{'offered/s':>9} {'achieved/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6} "
+    f"{'conns':>5} {'server':>6} {'client':>6} {'host':>5} {'steal':>5} {'lag ms':>6}"
+)
+LEGEND = (
+    "server, client: CPU of the server's processes and of the load generator (100% = one core);"
+    "\nhost: the whole machine busy, steal: taken by the hypervisor (100% = all cores);"
+    "\nconns: connections opened; lag: the load generator's worst delay behind its schedule."
 )
 
 
-def row(summary: LoadSummary, server_cpu: float) -> str:
+def row(summary: LoadSummary, cpu: CpuUse) -> str:
     return (
-        f"{summary.offered:>10g} {summary.achieved:>10.0f} {summary.p50 * 1e3:>8.1f} "
-        f"{summary.p99 * 1e3:>8.1f} {summary.max * 1e3:>8.0f} {summary.errors:>7d} "
-        f"{summary.connections:>6d} {server_cpu:>8.0%} {summary.client_cpu:>8.0%} "
-        f"{summary.send_lag_max * 1e3:>7.1f}"
+        f"{summary.offered:>9g} {summary.achieved:>10.0f} {summary.p50 * 1e3:>7.1f} "
+        f"{summary.p99 * 1e3:>7.1f} {summary.max * 1e3:>7.0f} {summary.errors:>6d} "
+        f"{summary.connections:>5d} {cpu.server:>6.0%} {summary.client_cpu:>6.0%} "
+        f"{cpu.host_busy:>5.0%} {cpu.steal:>5.0%} {summary.send_lag_max * 1e3:>6.1f}"
     )
 
 
-def error_lines(log: Path) -> int:
+def error_lines(log: Path) -> list[str]:
     """ERROR lines in a server's log: failures the acks do not show (e.g. background work)."""
-    return sum("ERROR" in line for line in log.read_text(errors="replace").splitlines())
+    return [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line]
 
 
-def report(targets: list[Target], errors: dict[str, int]) -> None:
+def report(targets: list[Target], log_errors: dict[str, list[str]]) -> None:
     print(
         "\n== Results (latency from scheduled send to full response; errors: non-200, "
         "connection failure or > 3 s)"
     )
+    print(LEGEND)
     for target in targets:
         print(f"\n{target.name}\n{HEADER}")
         for rate in sorted(target.results):
-            print(row(target.results[rate], target.server_cpu[rate]))
-        print(f"{errors[target.name]} ERROR lines in the {target.name} server's log")
+            print(row(target.results[rate], target.cpu[rate]))
+        lines = log_errors[target.name]
+        print(f"{len(lines)} ERROR lines in the {target.name} server's log")
+        if lines:
+            print(f"  first: {lines[0][:160]}")
     print()
     maxima = {target.name: target.max_rate for target in targets}
     for target in targets:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, MetaData, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
+from domain.conversations import FlowName
+from domain.tours import Side, TourStatus, TourType, VersionSource
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,3 +82,201 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def _choice(enum: type[StrEnum], name: str) -> SAEnum:
+    """A string column limited to the enum's values by a named CHECK (no native DB enums)."""
+    return SAEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Workspace(Base):
+    """One Slack team: its company values and aspirations, and per-team settings."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    company_values: Mapped[list[str]] = mapped_column(JSON, default=list)
+    company_aspirations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    company_values_updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    company_values_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Tour(Base):
+    """One alliance between an employee and a manager, from proposal to end."""
+
+    __tablename__ = "tours"
+    __table_args__ = (
+        Index(
+            "uq_tours_one_active",
+            "team_id",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index(
+            "uq_tours_one_open",
+            "team_id",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("status IN ('proposed', 'agreed')"),
+            postgresql_where=text("status IN ('proposed', 'agreed')"),
+        ),
+        Index("ix_tours_employee", "team_id", "employee_id", "status"),
+        Index("ix_tours_manager", "team_id", "manager_id", "status"),
+        Index("ix_tours_due_review", "status", "next_review_on"),
+        Index("ix_tours_due_end", "status", "next_end_prompt_on"),
+        Index("ix_tours_status_start", "status", "start_date"),
+        Index("ix_tours_status_end", "status", "end_date"),
+        CheckConstraint("cadence_weeks IN (2, 4, 6, 12)", name="cadence_weeks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[TourStatus] = mapped_column(_choice(TourStatus, "tour_status"))
+    awaiting: Mapped[Side | None] = mapped_column(_choice(Side, "tour_awaiting"))
+    current_version_no: Mapped[int] = mapped_column(default=1)
+    agreed_version_no: Mapped[int | None]
+    tour_type: Mapped[TourType] = mapped_column(_choice(TourType, "tour_type"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    cadence_weeks: Mapped[int]
+    previous_tour_id: Mapped[int | None] = mapped_column(ForeignKey("tours.id"))
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    next_review_on: Mapped[date | None]
+    next_end_prompt_on: Mapped[date | None]
+    end_decision: Mapped[str | None] = mapped_column(String(32))
+    end_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    end_overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    inactive_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    employee: Mapped[Person] = relationship(foreign_keys=[employee_id], lazy="joined")
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id], lazy="joined")
+    versions: Mapped[list[TourVersion]] = relationship(
+        back_populates="tour", order_by="TourVersion.version_no", lazy="selectin"
+    )
+
+    @property
+    def current_version(self) -> TourVersion:
+        return self.versions[self.current_version_no - 1]
+
+
+class TourVersion(Base):
+    """One proposed version of a statement; kept for good, only acceptances are stamped on it."""
+
+    __tablename__ = "tour_versions"
+    __table_args__ = (
+        UniqueConstraint("tour_id", "version_no"),
+        CheckConstraint("cadence_weeks IN (2, 4, 6, 12)", name="cadence_weeks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id", ondelete="CASCADE"))
+    version_no: Mapped[int]
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    source: Mapped[VersionSource] = mapped_column(_choice(VersionSource, "version_source"))
+    tour_type: Mapped[TourType] = mapped_column(_choice(TourType, "version_tour_type"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    cadence_weeks: Mapped[int]
+    objective: Mapped[str | None] = mapped_column(Text)
+    success_company: Mapped[str | None] = mapped_column(Text)
+    success_employee: Mapped[str | None] = mapped_column(Text)
+    employee_success: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    employee_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    manager_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    tour: Mapped[Tour] = relationship(back_populates="versions")
+
+
+class ValueStatement(Base):
+    """One person's aspirations and values; private to them until they share it."""
+
+    __tablename__ = "value_statements"
+    __table_args__ = (UniqueConstraint("team_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    aspirations: Mapped[list[str] | None] = mapped_column(JSON)
+    core_values: Mapped[list[str] | None] = mapped_column(JSON)
+    note_for_manager: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ValueShare(Base):
+    """Who may read a person's value statement besides them."""
+
+    __tablename__ = "value_shares"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "viewer_id"),
+        Index("ix_value_shares_viewer", "team_id", "viewer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Conversation(Base):
+    """A persisted DM conversation: one row per person and flow, so a restart loses nothing."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("team_id", "person_id", "flow"),
+        Index(
+            "uq_conversations_one_live",
+            "team_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("expires_at IS NOT NULL"),
+            postgresql_where=text("expires_at IS NOT NULL"),
+        ),
+        Index("ix_conversations_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    flow: Mapped[FlowName] = mapped_column(_choice(FlowName, "conversation_flow"))
+    state: Mapped[str] = mapped_column(String(32))
+    step_index: Mapped[int] = mapped_column(default=0)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

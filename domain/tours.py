@@ -1,7 +1,10 @@
-"""Tours of duty: the three kinds the Alliance describes."""
+"""Tours of duty: the three kinds, what a valid statement is, and how two sides agree one."""
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -33,3 +36,116 @@ _EXPLANATIONS = {
         "the company is their foundation and they are one of its foundations."
     ),
 }
+
+
+class TourStatus(StrEnum):
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    ACTIVE = "active"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = (TourStatus.PROPOSED, TourStatus.AGREED, TourStatus.ACTIVE)
+
+
+class Side(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+    @property
+    def other(self) -> Side:
+        return Side.MANAGER if self is Side.EMPLOYEE else Side.EMPLOYEE
+
+
+class VersionSource(StrEnum):
+    FORM = "form"
+    GUIDED = "guided"
+    SUGGEST = "suggest"
+    SUCCESS_CHAT = "success_chat"
+
+
+CADENCES_WEEKS = (2, 4, 6, 12)
+DEFAULT_CADENCE_WEEKS = 4
+MIN_MONTHS, MAX_YEARS = 1, 10
+OBJECTIVE_MAX = 1000
+SUCCESS_MAX = 1500
+
+
+@dataclass(frozen=True)
+class TourDraft:
+    """A statement as typed into the form or the guided conversation, before it is checked."""
+
+    tour_type: TourType | None
+    objective: str
+    start_date: date | None
+    end_date: date | None
+    success_company: str
+    success_employee: str
+    cadence_weeks: int = DEFAULT_CADENCE_WEEKS
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def draft_problems(draft: TourDraft) -> dict[str, str]:
+    """Every problem with the draft, keyed by field name; empty when it is a valid statement."""
+    problems: dict[str, str] = {}
+    if draft.tour_type is None:
+        problems["tour_type"] = "Choose the kind of tour."
+    for name, text, limit in (
+        ("objective", draft.objective, OBJECTIVE_MAX),
+        ("success_company", draft.success_company, SUCCESS_MAX),
+        ("success_employee", draft.success_employee, SUCCESS_MAX),
+    ):
+        if not text.strip():
+            problems[name] = "Please fill this in."
+        elif len(text) > limit:
+            problems[name] = f"Please keep this under {limit} characters (it has {len(text)})."
+    if draft.start_date is None:
+        problems["start_date"] = "Pick a start date."
+    if draft.end_date is None:
+        problems["end_date"] = "Pick an expected end date."
+    if draft.start_date and draft.end_date:
+        problem = _length_problem(draft.start_date, draft.end_date)
+        if problem:
+            problems["end_date"] = problem
+    if draft.cadence_weeks not in CADENCES_WEEKS:
+        problems["cadence_weeks"] = "Choose every 2, 4, 6 or 12 weeks."
+    return problems
+
+
+def _length_problem(start: date, end: date) -> str | None:
+    if end <= start:
+        return "The end must come after the start."
+    if end < add_months(start, MIN_MONTHS):
+        return "A tour lasts at least a month."
+    if end > add_months(start, 12 * MAX_YEARS):
+        return "A tour lasts at most 10 years; agree a shorter one and renew it."
+    return None
+
+
+def employee_problem(*, is_bot: bool, deleted: bool, is_manager: bool) -> str | None:
+    """Why this person cannot be offered a tour, if they cannot."""
+    if is_manager:
+        return "You can't propose a tour to yourself; choose one of your reports."
+    if is_bot:
+        return "That's an app, not a person."
+    if deleted:
+        return "That account is deactivated."
+    return None
+
+
+def elapsed_fraction(start: date, end: date, today: date) -> float:
+    """How much of the tour has passed, from 0 to 1."""
+    total = (end - start).days
+    return 0.0 if total <= 0 else min(1.0, max(0.0, (today - start).days / total))
+
+
+def progress_bar(fraction: float, width: int = 10) -> str:
+    filled = round(fraction * width)
+    return "▰" * filled + "▱" * (width - filled)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
+from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import (
-    Blocks,
     build_help_blocks,
     build_not_yet_blocks,
     build_subcommand_help_blocks,
     build_unknown_command_blocks,
     help_text,
 )
-from handlers.wiring import in_background
+from handlers.wiring import in_background, with_deps
 from services.deps import Deps
 from services.people import remember_person
-
-SubcommandHandler = Callable[[str], Blocks]
 
 # Subcommands that work today; the rest of the catalogue answers "coming soon".
 HANDLERS: dict[str, SubcommandHandler] = {}
@@ -32,31 +30,39 @@ AVAILABLE = frozenset({"help", *HANDLERS})
 
 def register(app: App, deps: Deps) -> None:
     app.command(COMMAND)(
-        ack=handle_command_alliance,
-        lazy=[in_background(remember_requester, deps)],
+        ack=with_deps(handle_command_alliance, deps),
+        lazy=[in_background(follow_up_command, deps)],
     )
 
 
-def handle_command_alliance(ack: Ack, command: dict[str, Any]) -> None:
+def handle_command_alliance(ack: Ack, command: dict[str, Any], *, deps: Deps) -> None:
     """Answer in the ack itself: the reply is ephemeral and arrives with no extra API call."""
-    ack(text=help_text(), blocks=reply_blocks(command.get("text") or ""))
+    reply = answer_command(command, deps)
+    if reply.blocks is None:
+        ack()
+    else:
+        ack(text=reply.text or help_text(), blocks=reply.blocks)
 
 
-def reply_blocks(text: str) -> Blocks:
-    parsed = parse_command_text(text)
+def answer_command(command: dict[str, Any], deps: Deps) -> Reply:
+    parsed = parse_command_text(command.get("text") or "")
     if parsed.name in ("", "help"):
         topic = SUBCOMMANDS_BY_NAME.get(parse_command_text(parsed.args).name)
         if topic is None:
-            return build_help_blocks(AVAILABLE)
-        return build_subcommand_help_blocks(topic, topic.name in AVAILABLE)
+            return Reply(build_help_blocks(AVAILABLE))
+        return Reply(build_subcommand_help_blocks(topic, topic.name in AVAILABLE))
     if parsed.name in HANDLERS:
-        return HANDLERS[parsed.name](parsed.args)
+        return HANDLERS[parsed.name].answer(Invocation.of(command, parsed.args, deps))
     if parsed.name in SUBCOMMANDS_BY_NAME:
-        return build_not_yet_blocks(SUBCOMMANDS_BY_NAME[parsed.name])
-    return build_unknown_command_blocks(parsed.name, closest_subcommand(parsed.name), AVAILABLE)
+        return Reply(build_not_yet_blocks(SUBCOMMANDS_BY_NAME[parsed.name]))
+    suggestion = closest_subcommand(parsed.name)
+    return Reply(build_unknown_command_blocks(parsed.name, suggestion, AVAILABLE))
 
 
-def remember_requester(command: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+def follow_up_command(
+    command: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    """After the ack: meet the person, then whatever slow work their subcommand needs."""
     team_id = command["team_id"]
     remember_person(
         deps.database,
@@ -65,3 +71,7 @@ def remember_requester(command: dict[str, Any], client: WebClient, *, deps: Deps
         now=deps.clock(),
         fetch=fetch_profile(client, team_id),
     )
+    parsed = parse_command_text(command.get("text") or "")
+    handler = HANDLERS.get(parsed.name)
+    if handler is not None and handler.follow_up is not None:
+        handler.follow_up(Invocation.of(command, parsed.args, deps), client, respond)

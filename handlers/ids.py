@@ -4,13 +4,52 @@ from __future__ import annotations
 
 from domain.commands import COMMAND
 
-__all__ = ["ACTIONS", "ACTION_OPEN_GUIDE", "COMMAND", "EVENTS", "VIEW_GUIDE"]
+# Events API subscriptions, each with a listener in handlers.events or handlers.messages.
+EVENTS = ("app_home_opened", "user_change", "message")
 
-# Events API subscriptions, each with a listener in handlers.events.
-EVENTS = ("app_home_opened", "user_change")
-
-# Block actions, each with a listener in handlers.actions, and the views they open.
+# The Home tab.
 ACTION_OPEN_GUIDE = "home_open_guide"
-ACTIONS = (ACTION_OPEN_GUIDE,)
-
+ACTION_HOME_VIEW_STATEMENT = "home_view_statement"
+ACTION_HOME_CHECKIN = "home_checkin"
 VIEW_GUIDE = "alliance_guide"
+
+# Tours of duty: the Statement of Alliance modal, its inputs, and the buttons on a proposal.
+VIEW_TOUR_STATEMENT = "tour_statement"
+BLOCK_TOUR_EMPLOYEE = "tour_employee"
+BLOCK_TOUR_TYPE = "tour_type"
+BLOCK_TOUR_OBJECTIVE = "tour_objective"
+BLOCK_TOUR_START = "tour_start"
+BLOCK_TOUR_END = "tour_end"
+BLOCK_TOUR_SUCCESS_COMPANY = "tour_success_company"
+BLOCK_TOUR_SUCCESS_EMPLOYEE = "tour_success_employee"
+BLOCK_TOUR_CADENCE = "tour_cadence"
+ACTION_TOUR_ACCEPT = "tour_accept"
+ACTION_TOUR_SUGGEST = "tour_suggest"
+ACTION_TOUR_SUCCESS_CHAT = "tour_success_chat"
+ACTION_TOUR_WITHDRAW = "tour_withdraw"
+
+# Values and aspirations: the summary's buttons, the edit modal, the company's values modal.
+ACTION_VALUES_EDIT = "values_edit"
+ACTION_VALUES_SHARE = "values_share"
+VIEW_VALUES_EDIT = "values_edit_modal"
+BLOCK_VALUES_ASPIRATIONS = "values_aspirations"
+BLOCK_VALUES_CORE = "values_core"
+BLOCK_VALUES_NOTE = "values_note"
+VIEW_COMPANY_VALUES = "company_values_modal"
+BLOCK_COMPANY_VALUES = "company_values"
+BLOCK_COMPANY_ASPIRATIONS = "company_aspirations"
+
+ACTIONS = (
+    ACTION_OPEN_GUIDE,
+    ACTION_HOME_VIEW_STATEMENT,
+    ACTION_HOME_CHECKIN,
+    ACTION_TOUR_ACCEPT,
+    ACTION_TOUR_SUGGEST,
+    ACTION_TOUR_SUCCESS_CHAT,
+    ACTION_TOUR_WITHDRAW,
+    ACTION_VALUES_EDIT,
+    ACTION_VALUES_SHARE,
+)
+VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES)
+
+__all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

@@ -34,11 +34,11 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _section(text: str) -> SectionBlock:
+def section_block(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def _context(text: str) -> ContextBlock:
+def context_block(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
@@ -64,13 +64,13 @@ def _help_blocks(available: frozenset[str]) -> tuple[dict[str, Any], ...]:
         _render(
             [
                 HeaderBlock(text="Alliance: how to use it"),
-                _section(
+                section_block(
                     "Alliance helps you and your manager agree an explicit *tour of duty*, keep "
                     "your values and aspirations aligned, and stay allies after you move on."
                 ),
                 DividerBlock(),
-                _section(lines),
-                _context(
+                section_block(lines),
+                context_block(
                     f"Type `{COMMAND} help <subcommand>` for an example. "
                     "What you write here is private to you unless you choose to share it."
                 ),
@@ -87,7 +87,7 @@ def build_subcommand_help_blocks(subcommand: Subcommand, available: bool) -> Blo
     status = "" if available else "\n_This part of Alliance is coming soon._"
     return _render(
         [
-            _section(
+            section_block(
                 f"*`{COMMAND} {subcommand.usage}`*\n{subcommand.summary}\n"
                 f"Example: `{COMMAND} {subcommand.example}`{status}"
             ),
@@ -100,14 +100,14 @@ def build_unknown_command_blocks(
 ) -> Blocks:
     shown = escape_mrkdwn(typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else ""))
     hint = f"Did you mean `{COMMAND} {suggestion.usage}`?" if suggestion else "Here is what I do:"
-    intro = _section(f"I don't know `{COMMAND} {shown}`. {hint}")
+    intro = section_block(f"I don't know `{COMMAND} {shown}`. {hint}")
     return [intro.to_dict(), *build_help_blocks(available)]
 
 
 def build_not_yet_blocks(subcommand: Subcommand) -> Blocks:
     return _render(
         [
-            _section(
+            section_block(
                 f"`{COMMAND} {subcommand.name}` is not ready yet. "
                 f"When it is: {subcommand.summary}\n"
                 f"For now, `{COMMAND} help` shows what you can do."
@@ -124,7 +124,7 @@ def error_text(request_id: str) -> str:
 
 
 def build_error_blocks(request_id: str) -> Blocks:
-    return _render([_section(error_text(request_id))])
+    return _render([section_block(error_text(request_id))])
 
 
 def build_home_welcome(first_name: str) -> dict[str, Any]:
@@ -134,12 +134,12 @@ def build_home_welcome(first_name: str) -> dict[str, Any]:
         type="home",
         blocks=[
             HeaderBlock(text="The Alliance"),
-            _section(
+            section_block(
                 f"{greeting} Alliance is how you and your manager agree what the next stretch "
                 "of your work is for: a *tour of duty* with a clear mission, what success means "
                 "for you and for the company, and regular check-ins so nothing drifts."
             ),
-            _section(
+            section_block(
                 "*How to start*\n"
                 f"• Managers: propose a tour with `{COMMAND} tour new @person`.\n"
                 f"• Everyone: share your aspirations and values with `{COMMAND} values`.\n"
@@ -150,7 +150,7 @@ def build_home_welcome(first_name: str) -> dict[str, Any]:
                     ButtonElement(text="How the Alliance works", action_id=ACTION_OPEN_GUIDE),
                 ]
             ),
-            _context(PRIVACY_NOTE),
+            context_block(PRIVACY_NOTE),
         ],
     ).to_dict()
 
@@ -164,15 +164,15 @@ def build_guide_modal() -> dict[str, Any]:
         title=PlainTextObject(text="The Alliance"),
         close=PlainTextObject(text="Close"),
         blocks=[
-            _section(
+            section_block(
                 "Employer and employee are allies: the company helps you transform your "
                 "career, and you help transform the company. You agree it explicitly, one "
                 "*tour of duty* at a time."
             ),
             HeaderBlock(text="Three kinds of tour"),
-            _section(tours),
+            section_block(tours),
             HeaderBlock(text="How it goes"),
-            _section(
+            section_block(
                 "1. Your manager proposes a tour: mission, dates, what success means for you "
                 "and for the company.\n"
                 "2. You accept it or suggest changes, until you both agree.\n"
@@ -180,6 +180,6 @@ def build_guide_modal() -> dict[str, Any]:
                 "decide together what comes next.\n"
                 "4. If you move on, the alumni network keeps you in touch."
             ),
-            _context(PRIVACY_NOTE),
+            context_block(PRIVACY_NOTE),
         ],
     ).to_dict()

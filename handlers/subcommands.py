@@ -1,0 +1,48 @@
+"""How a `/alliance` subcommand plugs in: an answer given in the ack, and work done after it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from handlers.views import Blocks
+from services.deps import Deps
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One use of a subcommand: who typed what, where."""
+
+    team_id: str
+    user_id: str
+    args: str
+    trigger_id: str
+    deps: Deps
+
+    @classmethod
+    def of(cls, command: dict[str, Any], args: str, deps: Deps) -> Invocation:
+        return cls(
+            team_id=command["team_id"],
+            user_id=command["user_id"],
+            args=args,
+            trigger_id=command.get("trigger_id", ""),
+            deps=deps,
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the ack shows the person; no blocks means nothing is shown (a modal is opening)."""
+
+    blocks: Blocks | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SubcommandHandler:
+    answer: Callable[[Invocation], Reply]
+    follow_up: Callable[[Invocation, WebClient, Respond], None] | None = None

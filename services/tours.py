@@ -1,0 +1,346 @@
+"""Tours of duty: propose, revise, accept, withdraw, and the reads each party is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Person, Tour, TourVersion
+from domain.tours import (
+    OPEN_STATUSES,
+    Side,
+    TourDraft,
+    TourStatus,
+    VersionSource,
+    employee_problem,
+)
+from services.audit import record_audit
+from services.people import get_person
+
+
+class TourRefusal(Exception):
+    """The action is not possible; `message` says why, in words fit for the person."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Agreement(StrEnum):
+    AWAITING_OTHER_SIDE = "awaiting_other_side"
+    AGREED = "agreed"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class TourRef:
+    """What the Slack side needs to tell both parties about a tour: ids, never free text."""
+
+    tour_id: int
+    team_id: str
+    version_no: int
+    employee_user_id: str
+    manager_user_id: str
+    status: TourStatus
+    awaiting: Side | None
+
+    @classmethod
+    def of(cls, tour: Tour) -> TourRef:
+        return cls(
+            tour.id,
+            tour.team_id,
+            tour.current_version_no,
+            tour.employee.user_id,
+            tour.manager.user_id,
+            tour.status,
+            tour.awaiting,
+        )
+
+    def user_of(self, side: Side) -> str:
+        return self.employee_user_id if side is Side.EMPLOYEE else self.manager_user_id
+
+
+def open_tour_of(session: Session, employee_id: int) -> Tour | None:
+    """The employee's proposed, agreed or active tour, if any."""
+    return session.scalars(
+        select(Tour)
+        .where(Tour.employee_id == employee_id, Tour.status.in_(OPEN_STATUSES))
+        .order_by(Tour.id.desc())
+        .limit(1)
+    ).first()
+
+
+def current_manager(session: Session, employee_id: int) -> Person | None:
+    """The manager on the person's open tour: who they are allied with right now."""
+    tour = open_tour_of(session, employee_id)
+    return tour.manager if tour is not None else None
+
+
+def check_employee(
+    session: Session, *, team_id: str, manager_user_id: str, employee_user_id: str
+) -> str | None:
+    """Why a tour cannot be proposed to this person, if it cannot."""
+    employee = get_person(session, team_id, employee_user_id)
+    if employee is None:
+        return "I couldn't find that person in Slack."
+    problem = employee_problem(
+        is_bot=employee.is_bot,
+        deleted=employee.deleted,
+        is_manager=employee_user_id == manager_user_id,
+    )
+    if problem:
+        return problem
+    if open_tour_of(session, employee.id) is not None:
+        return (
+            f"{employee.real_name or employee.name} already has a tour that is active or "
+            "waiting for agreement."
+        )
+    return None
+
+
+def propose_tour(
+    database: Database,
+    *,
+    team_id: str,
+    manager_user_id: str,
+    employee_user_id: str,
+    draft: TourDraft,
+    source: VersionSource,
+    now: datetime,
+) -> TourRef:
+    """A manager's first version; it waits for the employee. Raises TourRefusal if not possible."""
+    assert draft.tour_type and draft.start_date and draft.end_date
+    try:
+        with database.session() as session:
+            problem = check_employee(
+                session,
+                team_id=team_id,
+                manager_user_id=manager_user_id,
+                employee_user_id=employee_user_id,
+            )
+            if problem:
+                raise TourRefusal(problem, field="employee")
+            manager = _person(session, team_id, manager_user_id)
+            employee = _person(session, team_id, employee_user_id)
+            tour = Tour(
+                team_id=team_id,
+                employee=employee,
+                manager=manager,
+                status=TourStatus.PROPOSED,
+                awaiting=Side.EMPLOYEE,
+                current_version_no=1,
+                tour_type=draft.tour_type,
+                start_date=draft.start_date,
+                end_date=draft.end_date,
+                cadence_weeks=draft.cadence_weeks,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(tour)
+            session.flush()
+            _add_version(session, tour, 1, manager, Side.MANAGER, draft, source, now)
+            record_audit(
+                session,
+                team_id=team_id,
+                actor=manager_user_id,
+                action="tour.proposed",
+                subject=f"tour:{tour.id}",
+                now=now,
+            )
+            session.flush()
+            session.refresh(tour)
+            return TourRef.of(tour)
+    except IntegrityError as error:  # another proposal for the same person won the race
+        raise TourRefusal(
+            "That person already has a tour waiting for agreement.", field="employee"
+        ) from error
+
+
+def revise_tour(
+    database: Database,
+    *,
+    tour_id: int,
+    version_no: int,
+    by_user_id: str,
+    draft: TourDraft,
+    source: VersionSource,
+    now: datetime,
+    employee_success: dict[str, object] | None = None,
+) -> TourRef:
+    """The awaited side proposes changes: a new version that now waits for the other side."""
+    assert draft.tour_type and draft.start_date and draft.end_date
+    with database.session() as session:
+        tour, side = _turn_of(session, tour_id, version_no, by_user_id)
+        by = tour.employee if side is Side.EMPLOYEE else tour.manager
+        new_no = tour.current_version_no + 1
+        tour.current_version.superseded_at = now
+        _add_version(session, tour, new_no, by, side, draft, source, now, employee_success)
+        tour.current_version_no = new_no
+        tour.awaiting = side.other
+        tour.tour_type = draft.tour_type
+        tour.start_date, tour.end_date = draft.start_date, draft.end_date
+        tour.cadence_weeks = draft.cadence_weeks
+        tour.updated_at = now
+        record_audit(
+            session,
+            team_id=tour.team_id,
+            actor=by_user_id,
+            action="tour.revised",
+            subject=f"tour:{tour.id}",
+            detail={"version": new_no},
+            now=now,
+        )
+        session.flush()
+        session.refresh(tour)
+        return TourRef.of(tour)
+
+
+def accept_tour(
+    database: Database,
+    *,
+    tour_id: int,
+    version_no: int,
+    by_user_id: str,
+    now: datetime,
+    today: date,
+) -> tuple[TourRef, Agreement]:
+    """The awaited side accepts the current version: both agreed it, so the tour is on."""
+    with database.session() as session:
+        tour, side = _turn_of(session, tour_id, version_no, by_user_id)
+        version = tour.current_version
+        if side is Side.EMPLOYEE:
+            version.employee_accepted_at = now
+        else:
+            version.manager_accepted_at = now
+        agreement = Agreement.AWAITING_OTHER_SIDE
+        if version.employee_accepted_at and version.manager_accepted_at:
+            starts_now = version.start_date <= today
+            tour.status = TourStatus.ACTIVE if starts_now else TourStatus.AGREED
+            tour.agreed_version_no = version.version_no
+            tour.agreed_at = now
+            tour.activated_at = now if starts_now else None
+            tour.awaiting = None
+            agreement = Agreement.ACTIVE if starts_now else Agreement.AGREED
+        tour.updated_at = now
+        record_audit(
+            session,
+            team_id=tour.team_id,
+            actor=by_user_id,
+            action="tour.accepted",
+            subject=f"tour:{tour.id}",
+            detail={"version": version_no},
+            now=now,
+        )
+        session.flush()
+        return TourRef.of(tour), agreement
+
+
+def withdraw_tour(database: Database, *, tour_id: int, by_user_id: str, now: datetime) -> TourRef:
+    with database.session() as session:
+        tour = _locked_tour(session, tour_id)
+        if tour is None or tour.manager.user_id != by_user_id:
+            raise TourRefusal(NOT_YOURS)
+        if tour.status not in (TourStatus.PROPOSED, TourStatus.AGREED):
+            raise TourRefusal("Only a tour that has not started yet can be withdrawn.")
+        tour.status = TourStatus.WITHDRAWN
+        tour.awaiting = None
+        tour.withdrawn_at = tour.updated_at = now
+        record_audit(
+            session,
+            team_id=tour.team_id,
+            actor=by_user_id,
+            action="tour.withdrawn",
+            subject=f"tour:{tour.id}",
+            now=now,
+        )
+        session.flush()
+        return TourRef.of(tour)
+
+
+NOT_YOURS = "That isn't something you can do. If you think it should be, ask your Alliance admin."
+
+
+def _turn_of(session: Session, tour_id: int, version_no: int, user_id: str) -> tuple[Tour, Side]:
+    """The tour, locked, and the side `user_id` plays, provided it is their turn on that version."""
+    tour = _locked_tour(session, tour_id)
+    if tour is None:
+        raise TourRefusal(NOT_YOURS)
+    side = _side_of(tour, user_id)
+    if side is None:
+        raise TourRefusal(NOT_YOURS)
+    if tour.status is not TourStatus.PROPOSED:
+        raise TourRefusal(f"This statement is already {tour.status.value}; nothing to do here.")
+    if version_no != tour.current_version_no:
+        raise TourRefusal("There is a newer version of this statement; please look at that one.")
+    if tour.awaiting is not side:
+        raise TourRefusal("This version is waiting for the other side now.")
+    return tour, side
+
+
+def _side_of(tour: Tour, user_id: str) -> Side | None:
+    if tour.employee.user_id == user_id:
+        return Side.EMPLOYEE
+    if tour.manager.user_id == user_id:
+        return Side.MANAGER
+    return None
+
+
+def _locked_tour(session: Session, tour_id: int) -> Tour | None:
+    return (
+        session.scalars(
+            select(Tour)
+            .where(Tour.id == tour_id)
+            .with_for_update(of=Tour)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def _person(session: Session, team_id: str, user_id: str) -> Person:
+    person = get_person(session, team_id, user_id)
+    if person is None:
+        raise TourRefusal("I couldn't find that person in Slack.")
+    return person
+
+
+def _add_version(
+    session: Session,
+    tour: Tour,
+    version_no: int,
+    by: Person,
+    side: Side,
+    draft: TourDraft,
+    source: VersionSource,
+    now: datetime,
+    employee_success: dict[str, object] | None = None,
+) -> None:
+    assert draft.tour_type and draft.start_date and draft.end_date
+    session.add(
+        TourVersion(
+            team_id=tour.team_id,
+            tour_id=tour.id,
+            version_no=version_no,
+            proposed_by_id=by.id,
+            source=source,
+            tour_type=draft.tour_type,
+            start_date=draft.start_date,
+            end_date=draft.end_date,
+            cadence_weeks=draft.cadence_weeks,
+            objective=draft.objective.strip(),
+            success_company=draft.success_company.strip(),
+            success_employee=draft.success_employee.strip(),
+            employee_success=employee_success,
+            employee_accepted_at=now if side is Side.EMPLOYEE else None,
+            manager_accepted_at=now if side is Side.MANAGER else None,
+            created_at=now,
+        )
+    )
