@@ -15,12 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from handlers import actions, commands, events
+from handlers import actions, commands, events, messages, tours, values
 from handlers.errors import handle_error
 from services.deps import Deps
 from services.events import claim_event
 
-SURFACES = (commands, events, actions)
+SURFACES = (commands, events, actions, messages, tours, values)
 
 
 def build_web_client(settings: Settings) -> WebClient:

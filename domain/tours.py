@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -21,6 +21,19 @@ class TourType(StrEnum):
     def explanation(self) -> str:
         return _EXPLANATIONS[self]
 
+    @property
+    def in_short(self) -> str:
+        return _IN_SHORT[self]
+
+    @classmethod
+    def from_text(cls, text: str) -> TourType:
+        """A type from its name, its first letters, or its number in the list (1, 2, 3)."""
+        word = text.strip().lower()
+        for number, tour_type in enumerate(cls, start=1):
+            if word == str(number) or (len(word) >= 3 and tour_type.value.startswith(word)):
+                return tour_type
+        raise ValueError("Please answer rotational, transformational or foundational (or 1, 2, 3).")
+
 
 _EXPLANATIONS = {
     TourType.ROTATIONAL: (
@@ -35,6 +48,13 @@ _EXPLANATIONS = {
         "A long-term commitment from someone whose life's mission has become the company's; "
         "the company is their foundation and they are one of its foundations."
     ),
+}
+
+
+_IN_SHORT = {
+    TourType.ROTATIONAL: "Learn how the company works; usually 1 to 2 years.",
+    TourType.TRANSFORMATIONAL: "A personal mission that transforms career and company.",
+    TourType.FOUNDATIONAL: "A long-term commitment: their mission is the company's.",
 }
 
 
@@ -149,3 +169,19 @@ def elapsed_fraction(start: date, end: date, today: date) -> float:
 def progress_bar(fraction: float, width: int = 10) -> str:
     filled = round(fraction * width)
     return "▰" * filled + "▱" * (width - filled)
+
+
+def first_review_date(start: date, cadence_weeks: int, today: date) -> date:
+    """The first review on the cadence that falls today or later."""
+    step = timedelta(weeks=cadence_weeks)
+    review = start + step
+    if review < today:
+        review += step * ((today - review).days // step.days + 1)
+    return review
+
+
+def may_read_statement(
+    viewer_user_id: str, *, employee_user_id: str, manager_user_id: str, viewer_is_admin: bool
+) -> bool:
+    """A statement and its history: the employee, their manager, and admins; nobody else."""
+    return viewer_is_admin or viewer_user_id in (employee_user_id, manager_user_id)

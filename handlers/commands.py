@@ -9,6 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
+from handlers import tours
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
@@ -24,7 +25,7 @@ from services.deps import Deps
 from services.people import remember_person
 
 # Subcommands that work today; the rest of the catalogue answers "coming soon".
-HANDLERS: dict[str, SubcommandHandler] = {}
+HANDLERS: dict[str, SubcommandHandler] = {"tour": tours.SUBCOMMAND}
 AVAILABLE = frozenset({"help", *HANDLERS})
 
 

@@ -30,3 +30,8 @@ def fetch_profile(client: WebClient, team_id: str) -> Any:
         return profile_from_slack_user({"team_id": team_id, **user})
 
     return fetch
+
+
+def quick_client(client: WebClient) -> WebClient:
+    """The same client without retries or long waits, for the rare lookup made before an ack."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=2)

@@ -91,6 +91,25 @@ def reply_to_conversation(
     now: datetime,
 ) -> Progress | None:
     """Apply a DM reply to the person's live conversation; None when they have none."""
+    for _ in range(CONFLICT_RETRIES):
+        outcome = _apply_reply(database, flows, team_id, user_id, text, now)
+        if outcome is not _CONFLICT:
+            return outcome
+    raise RuntimeError(f"conversation of {user_id} kept changing under a reply")
+
+
+CONFLICT_RETRIES = 5
+_CONFLICT: Any = object()
+
+
+def _apply_reply(
+    database: Database,
+    flows: dict[FlowName, Flow],
+    team_id: str,
+    user_id: str,
+    text: str,
+    now: datetime,
+) -> Progress | None:
     with database.session() as session:
         row = _live_conversation(session, team_id, user_id)
         if row is None or row.expires_at is None or is_expired(row.expires_at, now):
@@ -98,7 +117,7 @@ def reply_to_conversation(
         flow = flows[row.flow]
         turn = answer(flow, State(row.step_index, dict(row.answers or {})), text)
         ended = turn.outcome is not Outcome.ASKING
-        # Optimistic lock: two quick replies never both apply to the same step.
+        # Optimistic lock: a reply that raced another is applied again to the newer state.
         changed = session.execute(
             update(Conversation)
             .where(Conversation.id == row.id, Conversation.revision == row.revision)
@@ -113,7 +132,7 @@ def reply_to_conversation(
             )
         ).rowcount  # type: ignore[attr-defined]
         if not changed:
-            return None
+            return _CONFLICT  # type: ignore[no-any-return]
         return Progress(row.id, row.flow, team_id, user_id, dict(row.context), turn)
 
 

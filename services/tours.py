@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,11 @@ from domain.tours import (
     Side,
     TourDraft,
     TourStatus,
+    TourType,
     VersionSource,
     employee_problem,
+    first_review_date,
+    may_read_statement,
 )
 from services.audit import record_audit
 from services.people import get_person
@@ -226,6 +230,10 @@ def accept_tour(
             tour.agreed_version_no = version.version_no
             tour.agreed_at = now
             tour.activated_at = now if starts_now else None
+            if starts_now:
+                tour.next_review_on = first_review_date(
+                    version.start_date, version.cadence_weeks, today
+                )
             tour.awaiting = None
             agreement = Agreement.ACTIVE if starts_now else Agreement.AGREED
         tour.updated_at = now
@@ -344,3 +352,141 @@ def _add_version(
             created_at=now,
         )
     )
+
+
+@dataclass(frozen=True)
+class TourStatement:
+    """One version of a tour's statement, with the parties' names: plain data for any surface."""
+
+    tour_id: int
+    version_no: int
+    employee_user_id: str
+    manager_user_id: str
+    employee_name: str
+    manager_name: str
+    tour_type: TourType
+    objective: str
+    start_date: date
+    end_date: date
+    success_company: str
+    success_employee: str
+    cadence_weeks: int
+    status: TourStatus
+    awaiting: Side | None
+    next_review_on: date | None
+
+    def draft(self) -> TourDraft:
+        return TourDraft(
+            self.tour_type,
+            self.objective,
+            self.start_date,
+            self.end_date,
+            self.success_company,
+            self.success_employee,
+            self.cadence_weeks,
+        )
+
+
+def _display_name(person: Person) -> str:
+    return person.real_name or person.name or person.user_id
+
+
+def _statement(tour: Tour, version: TourVersion | None = None) -> TourStatement:
+    version = version or tour.current_version
+    return TourStatement(
+        tour_id=tour.id,
+        version_no=version.version_no,
+        employee_user_id=tour.employee.user_id,
+        manager_user_id=tour.manager.user_id,
+        employee_name=_display_name(tour.employee),
+        manager_name=_display_name(tour.manager),
+        tour_type=version.tour_type,
+        objective=version.objective or "",
+        start_date=version.start_date,
+        end_date=version.end_date,
+        success_company=version.success_company or "",
+        success_employee=version.success_employee or "",
+        cadence_weeks=version.cadence_weeks,
+        status=tour.status,
+        awaiting=tour.awaiting,
+        next_review_on=tour.next_review_on,
+    )
+
+
+def get_statement(
+    database: Database, tour_id: int, version_no: int | None = None
+) -> TourStatement | None:
+    with database.session() as session:
+        tour = session.get(Tour, tour_id)
+        if tour is None:
+            return None
+        version = tour.versions[version_no - 1] if version_no else None
+        return _statement(tour, version)
+
+
+def _tours(session: Session, team_id: str, *conditions: Any) -> list[Tour]:
+    return list(
+        session.scalars(
+            select(Tour).where(Tour.team_id == team_id, *conditions).order_by(Tour.id.desc())
+        ).unique()
+    )
+
+
+def tours_of(database: Database, team_id: str, user_id: str) -> list[TourStatement]:
+    """A person's own tours as the employee, newest first."""
+    with database.session() as session:
+        person = get_person(session, team_id, user_id)
+        if person is None:
+            return []
+        return [_statement(t) for t in _tours(session, team_id, Tour.employee_id == person.id)]
+
+
+def team_tours(database: Database, team_id: str, manager_user_id: str) -> list[TourStatement]:
+    """The open tours a manager holds with their reports."""
+    with database.session() as session:
+        manager = get_person(session, team_id, manager_user_id)
+        if manager is None:
+            return []
+        return [
+            _statement(t)
+            for t in _tours(
+                session, team_id, Tour.manager_id == manager.id, Tour.status.in_(OPEN_STATUSES)
+            )
+        ]
+
+
+def tours_visible_to(
+    database: Database,
+    team_id: str,
+    *,
+    viewer_user_id: str,
+    subject_user_id: str,
+    viewer_is_admin: bool,
+) -> list[TourStatement] | None:
+    """The subject's tours the viewer may read, or None when they may read none of them.
+
+    None does not distinguish "no tours" from "not allowed", so a refusal reveals nothing.
+    """
+    tours = tours_of(database, team_id, subject_user_id)
+    if viewer_user_id == subject_user_id or viewer_is_admin:
+        return tours
+    allowed = [
+        t
+        for t in tours
+        if may_read_statement(
+            viewer_user_id,
+            employee_user_id=t.employee_user_id,
+            manager_user_id=t.manager_user_id,
+            viewer_is_admin=False,
+        )
+    ]
+    return allowed or None
+
+
+def statement_for_turn(
+    database: Database, *, tour_id: int, version_no: int, user_id: str
+) -> tuple[TourStatement, Side]:
+    """The version `user_id` may act on now, and their side; TourRefusal when it isn't theirs."""
+    with database.session() as session:
+        tour, side = _turn_of(session, tour_id, version_no, user_id)
+        return _statement(tour), side

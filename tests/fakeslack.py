@@ -77,6 +77,10 @@ class _Fault:
     error: str = ""
     retry_after: int = 1
     status: int = 200
+    only_for: dict[str, Any] = field(default_factory=dict)
+
+    def applies_to(self, args: dict[str, Any]) -> bool:
+        return all(args.get(key) == value for key, value in self.only_for.items())
 
 
 @dataclass
@@ -374,24 +378,43 @@ class FakeSlack:
             self._users.pop(user_id, None)
 
     # ------------------------------------------------------------------ fault injection
-    def fail_next(self, method: str, error: str = "account_inactive", times: int = 1) -> None:
+    # Each takes ``only_for``: the fault hits only calls whose args include these values (so
+    # background work left over from another test cannot take it).
+    def fail_next(
+        self, method: str, error: str = "account_inactive", times: int = 1, **only_for: Any
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": error}``.
 
         For ``response_url`` this answers HTTP 404 with ``error`` as the text body.
         """
-        self._add_fault(method, _Fault("error", error=error), times)
+        self._add_fault(method, _Fault("error", error=error, only_for=only_for), times)
 
-    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+    def rate_limit_next(
+        self, method: str, retry_after: int = 1, times: int = 1, **only_for: Any
+    ) -> None:
         """Answer the next ``times`` calls with HTTP 429, ``Retry-After`` and ``ratelimited``."""
-        self._add_fault(method, _Fault("ratelimit", retry_after=retry_after), times)
+        fault = _Fault("ratelimit", retry_after=retry_after, only_for=only_for)
+        self._add_fault(method, fault, times)
 
-    def server_error_next(self, method: str, status: int = 503, times: int = 1) -> None:
+    def server_error_next(
+        self, method: str, status: int = 503, times: int = 1, **only_for: Any
+    ) -> None:
         """Answer the next ``times`` calls with HTTP ``status`` and a short text body."""
-        self._add_fault(method, _Fault("status", status=status), times)
+        self._add_fault(method, _Fault("status", status=status, only_for=only_for), times)
 
     def _add_fault(self, method: str, fault: _Fault, times: int) -> None:
         with self._lock:
             self._faults[method].extend(copy.copy(fault) for _ in range(times))
+
+    def _take_fault(self, method: str, args: dict[str, Any]) -> _Fault | None:
+        """The first queued fault of ``method`` that applies to these args, taken off the queue."""
+        queue = self._faults.get(method)
+        for fault in list(queue or ()):
+            if fault.applies_to(args):
+                assert queue is not None
+                queue.remove(fault)
+                return fault
+        return None
 
     def clear_faults(self) -> None:
         """Drop every pending fault and latency setting."""
@@ -490,8 +513,7 @@ class FakeSlack:
 
         call = Call(method, args, lower_headers, arrived, 200, body, path)
         with self._cond:
-            queue = self._faults.get(method)
-            fault = queue.popleft() if queue else None
+            fault = self._take_fault(method, args)
             delay = self._latency.get(method, self._latency.get(None, 0.0))
             override = self._overrides.get(method)
             if fault is None and kind == "api":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,12 +52,33 @@ def settle(slack: SlackSender, fake: FakeSlack) -> None:
 
 def wait_for_call(fake: FakeSlack, method: str, timeout: float = 10.0, **match: Any) -> Any:
     """The first call of `method` whose args include `match`, waiting for it if needed."""
-    count = 1
+    return wait_for_calls(fake, method, 1, timeout, **match)[0]
+
+
+def wait_for_calls(
+    fake: FakeSlack, method: str, count: int, timeout: float = 10.0, **match: Any
+) -> list[Any]:
+    """The first `count` calls of `method` whose args include `match`, waiting if needed."""
+    return wait_until(
+        fake, method, lambda c: all(c.args.get(k) == v for k, v in match.items()), count, timeout
+    )
+
+
+def wait_until(
+    fake: FakeSlack,
+    method: str,
+    wanted: Callable[[Any], bool],
+    count: int = 1,
+    timeout: float = 10.0,
+) -> list[Any]:
+    """The first `count` calls of `method` that are `wanted`, waiting for more calls if needed."""
+    seen = 1
     while True:
-        for call in fake.wait_for(method, count=count, timeout=timeout):
-            if all(call.args.get(key) == value for key, value in match.items()):
-                return call
-        count = len(fake.calls(method)) + 1
+        calls = fake.wait_for(method, count=seen, timeout=timeout)
+        matching = [call for call in calls if wanted(call)]
+        if len(matching) >= count:
+            return matching[:count]
+        seen = len(fake.calls(method)) + 1
 
 
 def block_texts(blocks: list[dict[str, Any]]) -> str:

@@ -57,7 +57,7 @@ def registered_surfaces() -> dict[str, set[str]]:
     return dict(recorder.registered)
 
 
-WEB_API_CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
+WEB_API_CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z0-9]+)+)\(")
 
 
 def web_api_methods_called() -> set[str]:

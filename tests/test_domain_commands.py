@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from domain.commands import SUBCOMMANDS, closest_subcommand, parse_command_text
-from handlers.commands import reply_blocks
 
 
 def test_first_word_is_the_subcommand_case_insensitively() -> None:
@@ -36,8 +32,3 @@ def test_far_misses_find_nothing() -> None:
 
 def test_every_subcommand_names_itself_in_its_usage() -> None:
     assert all(s.usage.startswith(s.name) and s.example.startswith(s.name) for s in SUBCOMMANDS)
-
-
-@given(st.text(max_size=500))
-def test_any_text_gets_blocks_to_show(text: str) -> None:
-    assert reply_blocks(text)

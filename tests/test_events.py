@@ -116,7 +116,7 @@ def test_a_failing_event_is_logged_and_the_bot_lives_on(
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="unlucky")
-    fake_slack.fail_next("views.publish", error="invalid_blocks")
+    fake_slack.fail_next("views.publish", error="invalid_blocks", user_id=user_id)
     assert slack.event(home_opened(user_id)).status_code == 200
     wait_for_call(fake_slack, "views.publish", user_id=user_id)
     settle(slack, fake_slack)

@@ -9,7 +9,14 @@ import pytest
 from db.engine import Database
 from domain.commands import SUBCOMMANDS
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, new_user_id, settle, stored_person, wait_for_call
+from tests.helpers import (
+    block_texts,
+    new_user_id,
+    settle,
+    stored_person,
+    wait_for_call,
+    wait_for_calls,
+)
 from tests.slack_requests import SlackSender
 
 SLACK_DEADLINE_SECONDS = 3
@@ -34,8 +41,9 @@ def test_help_is_answered_in_the_ack_with_every_subcommand(slack: SlackSender, t
 
 def test_help_marks_subcommands_not_built_yet(slack: SlackSender) -> None:
     shown = reply_text(slack.slash_command("help").json())
-    assert "`/alliance tour [new @person | @person | export]`  _(coming soon)_" in shown
+    assert "`/alliance checkin`  _(coming soon)_" in shown
     assert "`/alliance help [subcommand]`\n" in shown
+    assert "`/alliance tour [new @person | @person | export]`\n" in shown
 
 
 def test_help_on_one_subcommand_gives_an_example(slack: SlackSender) -> None:
@@ -63,8 +71,8 @@ def test_typed_text_is_echoed_escaped_and_short(slack: SlackSender) -> None:
 
 
 def test_planned_subcommand_says_it_is_not_ready(slack: SlackSender) -> None:
-    body = slack.slash_command("values").json()
-    assert "`/alliance values` is not ready yet." in reply_text(body)
+    body = slack.slash_command("checkin").json()
+    assert "`/alliance checkin` is not ready yet." in reply_text(body)
 
 
 def test_first_meeting_stores_the_person_with_their_time_zone(
@@ -118,12 +126,12 @@ def test_web_api_429_and_5xx_are_retried_after_the_ack(
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="patient", tz="Europe/Paris")
     if fault == "rate_limited":
-        fake_slack.rate_limit_next("users.info", retry_after=1)
+        fake_slack.rate_limit_next("users.info", retry_after=1, user=user_id)
     else:
-        fake_slack.server_error_next("users.info", status=503)
+        fake_slack.server_error_next("users.info", status=503, user=user_id)
     assert slack.slash_command("help", user_id=user_id).status_code == 200
-    calls = fake_slack.wait_for("users.info", count=2)
-    assert [call.status for call in calls[:2]] == [429 if fault == "rate_limited" else 503, 200]
+    calls = wait_for_calls(fake_slack, "users.info", 2, user=user_id)
+    assert [call.status for call in calls] == [429 if fault == "rate_limited" else 503, 200]
     settle(slack, fake_slack)
     person = stored_person(bot_database, user_id)
     assert person is not None and person.tz == "Europe/Paris"
