@@ -34,7 +34,8 @@ SUSTAINED_ERRORS = 0.01
 RATIO_TARGET = 0.70
 REFINE_STEPS = 2
 WARM_UP_RATE = 200
-QUIET_CPU = 0.05
+QUIET_CPU = 0.05  # of one core, over SETTLE_WINDOW
+SETTLE_WINDOW = 0.5
 SETTLE_LIMIT = 30.0
 TARGETS = ("alliance", "bare")
 
@@ -178,8 +179,8 @@ def settle(target: Target) -> None:
     deadline = time.monotonic() + SETTLE_LIMIT
     while time.monotonic() < deadline:
         before = tree_cpu_seconds(target.pid)
-        time.sleep(0.5)
-        if tree_cpu_seconds(target.pid) - before < QUIET_CPU * 0.5:
+        time.sleep(SETTLE_WINDOW)
+        if tree_cpu_seconds(target.pid) - before < QUIET_CPU * SETTLE_WINDOW:
             return
     print(f"  ({target.name} still busy after {SETTLE_LIMIT:g} s of settling)")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
-from bot.app import build_deps, create_app
+from bot.app import build_deps, build_web_client, create_app
 from bot.config import Settings
 from db.engine import Database
 from scheduler.runner import build_scheduler
@@ -28,8 +28,9 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
         database = Database(settings.database_url)
-        deps = build_deps(settings, database)
-        app = create_app(settings, deps, background_threads=settings.web_threads)
+        client = build_web_client(settings)
+        deps = build_deps(settings, database, client)
+        app = create_app(settings, deps, client)
         scheduler = build_scheduler(deps)
         scheduler.start()
         return cls(settings, database, deps, app, scheduler)
@@ -39,5 +40,5 @@ class Runtime:
         logger.info("stopping: scheduler, background listeners, database")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self.app.listener_runner.listener_executor.shutdown(wait=True)
+        self.deps.background.shutdown(wait=True)
         self.database.dispose()

@@ -31,7 +31,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "values",
-        "values [company]",
+        "values [show | @person | company | unshare]",
         "Tell the bot your core aspirations and values, and see how they align.",
         "values",
     ),

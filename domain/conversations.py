@@ -16,6 +16,11 @@ CONVERSATION_TIMEOUT = timedelta(days=7)
 
 SKIP, BACK, CANCEL = "skip", "back", "cancel"
 
+EXPIRED_NOTE = (
+    "Our conversation has been quiet for a week, so I've closed it; nothing from it was saved. "
+    "Start again whenever you like."
+)
+
 
 class FlowName(StrEnum):
     VALUES = "values"

@@ -9,14 +9,12 @@ from slack_sdk import WebClient
 
 from handlers.ids import ACTION_OPEN_GUIDE
 from handlers.views import build_guide_modal
-from handlers.wiring import acknowledge, in_background
+from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ACTION_OPEN_GUIDE)(
-        ack=acknowledge, lazy=[in_background(handle_action_open_guide, deps)]
-    )
+    app.action(ACTION_OPEN_GUIDE)(acknowledged(acknowledge, handle_action_open_guide, deps))
 
 
 def handle_action_open_guide(body: dict[str, Any], client: WebClient) -> None:

@@ -9,7 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
-from handlers import tours
+from handlers import tours, values
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
@@ -20,20 +20,17 @@ from handlers.views import (
     build_unknown_command_blocks,
     help_text,
 )
-from handlers.wiring import in_background, with_deps
+from handlers.wiring import acknowledged
 from services.deps import Deps
-from services.people import remember_person
+from services.people import meet
 
 # Subcommands that work today; the rest of the catalogue answers "coming soon".
-HANDLERS: dict[str, SubcommandHandler] = {"tour": tours.SUBCOMMAND}
+HANDLERS: dict[str, SubcommandHandler] = {"tour": tours.SUBCOMMAND, "values": values.SUBCOMMAND}
 AVAILABLE = frozenset({"help", *HANDLERS})
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(COMMAND)(
-        ack=with_deps(handle_command_alliance, deps),
-        lazy=[in_background(follow_up_command, deps)],
-    )
+    app.command(COMMAND)(acknowledged(handle_command_alliance, follow_up_command, deps))
 
 
 def handle_command_alliance(ack: Ack, command: dict[str, Any], *, deps: Deps) -> None:
@@ -65,8 +62,9 @@ def follow_up_command(
 ) -> None:
     """After the ack: meet the person, then whatever slow work their subcommand needs."""
     team_id = command["team_id"]
-    remember_person(
+    meet(
         deps.database,
+        deps.people_seen,
         team_id=team_id,
         user_id=command["user_id"],
         now=deps.clock(),

@@ -36,10 +36,6 @@ NO_CONVERSATION_TEXT = (
     "I'm not in the middle of a conversation with you. Type `/alliance help` to see what I can "
     "do, or `/alliance values` to tell me your aspirations and values."
 )
-EXPIRED_TEXT = (
-    "Our conversation has been quiet for a week, so I've closed it; nothing from it was saved. "
-    "Start again whenever you like."
-)
 
 
 def ask(

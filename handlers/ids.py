@@ -10,7 +10,6 @@ EVENTS = ("app_home_opened", "user_change", "message")
 # The Home tab.
 ACTION_OPEN_GUIDE = "home_open_guide"
 ACTION_HOME_VIEW_STATEMENT = "home_view_statement"
-ACTION_HOME_CHECKIN = "home_checkin"
 VIEW_GUIDE = "alliance_guide"
 
 # Tours of duty: the Statement of Alliance modal, its inputs, and the buttons on a proposal.
@@ -31,6 +30,7 @@ ACTION_TOUR_WITHDRAW = "tour_withdraw"
 # Values and aspirations: the summary's buttons, the edit modal, the company's values modal.
 ACTION_VALUES_EDIT = "values_edit"
 ACTION_VALUES_SHARE = "values_share"
+ACTION_VALUES_SHARE_TEAM = "values_share_team"
 VIEW_VALUES_EDIT = "values_edit_modal"
 BLOCK_VALUES_ASPIRATIONS = "values_aspirations"
 BLOCK_VALUES_CORE = "values_core"
@@ -42,13 +42,13 @@ BLOCK_COMPANY_ASPIRATIONS = "company_aspirations"
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
-    ACTION_HOME_CHECKIN,
     ACTION_TOUR_ACCEPT,
     ACTION_TOUR_SUGGEST,
     ACTION_TOUR_SUCCESS_CHAT,
     ACTION_TOUR_WITHDRAW,
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
+    ACTION_VALUES_SHARE_TEAM,
 )
 VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES)
 

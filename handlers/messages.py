@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from domain.conversations import Flow, FlowName, Outcome
 from handlers import tours, values
 from handlers.conversation_views import CANCELLED_TEXT, NO_CONVERSATION_TEXT, Completion, ask
-from handlers.wiring import acknowledge, in_background
+from handlers.wiring import on_event
 from services.conversations import reply_to_conversation
 from services.deps import Deps
 
@@ -20,7 +20,7 @@ COMPLETIONS: dict[FlowName, Completion] = {**tours.COMPLETIONS, **values.COMPLET
 
 
 def register(app: App, deps: Deps) -> None:
-    app.event("message")(ack=acknowledge, lazy=[in_background(handle_event_message, deps)])
+    on_event(app, "message", handle_event_message, deps)
 
 
 def is_person_writing_to_the_bot(event: dict[str, Any]) -> bool:

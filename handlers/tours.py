@@ -21,6 +21,7 @@ from domain.tour_flows import (
 )
 from domain.tours import Side, TourDraft, TourType, VersionSource, add_months, draft_problems
 from handlers.conversation_views import Completion, ask
+from handlers.home import publish_home
 from handlers.ids import (
     ACTION_TOUR_ACCEPT,
     ACTION_TOUR_SUCCESS_CHAT,
@@ -46,7 +47,7 @@ from handlers.tour_views import (
     build_tour_list,
 )
 from handlers.views import escape_mrkdwn, section_block
-from handlers.wiring import acknowledge, in_background, with_deps
+from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
 from services.people import get_person, remember_person
@@ -81,8 +82,7 @@ NOTICE = "tour_notice"  # context key: what the ack decided, for the work after 
 
 def register(app: App, deps: Deps) -> None:
     app.view(VIEW_TOUR_STATEMENT)(
-        ack=with_deps(handle_view_tour_statement, deps),
-        lazy=[in_background(notify_after_statement, deps)],
+        acknowledged(handle_view_tour_statement, notify_after_statement, deps)
     )
     for action_id, work in (
         (ACTION_TOUR_ACCEPT, handle_action_tour_accept),
@@ -90,7 +90,7 @@ def register(app: App, deps: Deps) -> None:
         (ACTION_TOUR_SUCCESS_CHAT, handle_action_tour_success_chat),
         (ACTION_TOUR_WITHDRAW, handle_action_tour_withdraw),
     ):
-        app.action(action_id)(ack=acknowledge, lazy=[in_background(work, deps)])
+        app.action(action_id)(acknowledged(acknowledge, work, deps))
 
 
 # --- /alliance tour -------------------------------------------------------------------------
@@ -342,10 +342,10 @@ def notify_after_statement(context: BoltContext, client: WebClient, *, deps: Dep
     if notice:
         statement = get_statement(deps.database, notice["tour_id"], notice["version_no"])
         assert statement is not None
-        send_for_agreement(client, statement)
+        send_for_agreement(client, statement, deps)
 
 
-def send_for_agreement(client: WebClient, statement: TourStatement) -> None:
+def send_for_agreement(client: WebClient, statement: TourStatement, deps: Deps) -> None:
     """The awaited side gets the version with its buttons; the proposer, a confirmation."""
     awaited = statement.awaiting or Side.EMPLOYEE
     proposer_side = awaited.other
@@ -373,6 +373,13 @@ def send_for_agreement(client: WebClient, statement: TourStatement) -> None:
             f"{_name(statement, awaited)}. I'll let you know when they answer."
         ),
     )
+    refresh_homes(client, deps, statement)
+
+
+def refresh_homes(client: WebClient, deps: Deps, statement: TourStatement) -> None:
+    """Both parties' Home tabs show the tour, so both are drawn again when it changes."""
+    for user_id in (statement.employee_user_id, statement.manager_user_id):
+        publish_home(client, deps, statement.team_id, user_id)
 
 
 def _user(statement: TourStatement, side: Side) -> str:
@@ -426,6 +433,7 @@ def handle_action_tour_accept(
                 f"{version_no}). {starts} Type `/alliance tour` to see it any time."
             ),
         )
+    refresh_homes(client, deps, statement)
 
 
 def handle_action_tour_suggest(
@@ -506,6 +514,7 @@ def handle_action_tour_withdraw(
             f"{statement.manager_name} withdrew the proposed tour of duty. Nothing for you to do."
         ),
     )
+    refresh_homes(client, deps, statement)
 
 
 def _settle_message(
@@ -587,7 +596,7 @@ def _propose_from_conversation(
         return
     statement = get_statement(deps.database, ref.tour_id, ref.version_no)
     assert statement is not None
-    send_for_agreement(client, statement)
+    send_for_agreement(client, statement, deps)
 
 
 FLOWS: dict[FlowName, Flow] = {

@@ -34,12 +34,23 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+TEXT_LIMIT = 3000  # Slack's limit for a section's or a context element's text
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Text cut to Slack's limit, with an ellipsis when something was cut.
+
+    Escaping can make typed text longer (one `&` becomes `&amp;`), so this runs on the final text.
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def section_block(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text))
+    return SectionBlock(text=MarkdownTextObject(text=clip(text)))
 
 
 def context_block(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text))])
 
 
 def _render(blocks: list[Block]) -> Blocks:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.conversations import EXPIRED_NOTE
+from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 
@@ -26,8 +28,15 @@ def forget_old_event_ids(deps: Deps, now: datetime) -> None:
         logger.info("forgot %d processed event ids", removed)
 
 
+def expire_idle_conversations(deps: Deps, now: datetime) -> None:
+    """A DM conversation left for a week is closed, with a note to the person."""
+    for expired in expire_conversations(deps.database, now):
+        deps.send_dm(expired.user_id, EXPIRED_NOTE)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
+    Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
 )
 
 

@@ -52,7 +52,7 @@ def start_conversation(
         session.execute(
             update(Conversation)
             .where(Conversation.person_id == person_id, Conversation.expires_at.is_not(None))
-            .values(state=Outcome.CANCELLED.value, expires_at=None, ended_at=now)
+            .values(state=Outcome.CANCELLED.value, answers=None, expires_at=None, ended_at=now)
         )
         row = session.scalars(
             select(Conversation).where(
@@ -123,7 +123,8 @@ def _apply_reply(
             .where(Conversation.id == row.id, Conversation.revision == row.revision)
             .values(
                 step_index=turn.state.step_index,
-                answers=turn.state.answers,
+                # A cancelled conversation keeps none of what was said in it.
+                answers=None if turn.outcome is Outcome.CANCELLED else turn.state.answers,
                 state=turn.outcome.value if ended else LIVE,
                 updated_at=now,
                 expires_at=None if ended else expires_at(now),
@@ -165,6 +166,7 @@ def expire_conversations(database: Database, now: datetime) -> list[Expired]:
         ).all()
         for conversation, _ in rows:
             conversation.state = "expired"
+            conversation.answers = None
             conversation.expires_at = None
             conversation.ended_at = now
         return [Expired(c.team_id, user_id, c.flow) for c, user_id in rows]

@@ -17,11 +17,47 @@ from services.audit import record_audit
 FetchProfile = Callable[[str], Profile]
 
 
+class RecentlySeen:
+    """People this process has met lately, so their next request needs no database read.
+
+    Each entry keeps the profile's own refresh time, so it stops counting once the profile
+    is stale. The database stays the authority; this only saves looking.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._refreshed_at: dict[tuple[str, str], datetime] = {}
+
+    def is_fresh(self, team_id: str, user_id: str, now: datetime) -> bool:
+        refreshed_at = self._refreshed_at.get((team_id, user_id))
+        return refreshed_at is not None and not is_stale(refreshed_at, now)
+
+    def saw(self, person: Person) -> None:
+        if len(self._refreshed_at) >= self.LIMIT:
+            self._refreshed_at.clear()
+        self._refreshed_at[(person.team_id, person.user_id)] = person.profile_refreshed_at
+
+
+def meet(
+    database: Database,
+    seen: RecentlySeen,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    fetch: FetchProfile,
+) -> None:
+    """Make sure the bot knows this person; free for someone this process met lately."""
+    if not seen.is_fresh(team_id, user_id, now):
+        seen.saw(remember_person(database, team_id=team_id, user_id=user_id, now=now, fetch=fetch))
+
+
 def remember_person(
     database: Database, *, team_id: str, user_id: str, now: datetime, fetch: FetchProfile
 ) -> Person:
     """The stored person, fetching their Slack profile first when it is unknown or stale."""
-    with database.session() as session:
+    with database.read() as session:
         person = get_person(session, team_id, user_id)
         if person is not None and not is_stale(person.profile_refreshed_at, now):
             return person

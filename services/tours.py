@@ -359,6 +359,7 @@ class TourStatement:
     """One version of a tour's statement, with the parties' names: plain data for any surface."""
 
     tour_id: int
+    team_id: str
     version_no: int
     employee_user_id: str
     manager_user_id: str
@@ -395,6 +396,7 @@ def _statement(tour: Tour, version: TourVersion | None = None) -> TourStatement:
     version = version or tour.current_version
     return TourStatement(
         tour_id=tour.id,
+        team_id=tour.team_id,
         version_no=version.version_no,
         employee_user_id=tour.employee.user_id,
         manager_user_id=tour.manager.user_id,

@@ -10,7 +10,7 @@ import pytest
 from bot.cli import _parser
 from bot.config import Settings
 from domain.commands import COMMAND, SUBCOMMANDS, SUBCOMMANDS_BY_NAME
-from handlers.ids import ACTIONS, EVENTS
+from handlers.ids import ACTIONS, EVENTS, VIEWS
 from tests.surfaces import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -29,8 +29,8 @@ def test_the_readme_names_no_subcommand_that_does_not_exist() -> None:
     assert mentioned <= set(SUBCOMMANDS_BY_NAME)
 
 
-@pytest.mark.parametrize("surface", [*EVENTS, *ACTIONS])
-def test_every_event_and_action_is_in_the_readme(surface: str) -> None:
+@pytest.mark.parametrize("surface", [*EVENTS, *ACTIONS, *VIEWS])
+def test_every_event_action_and_view_is_in_the_readme(surface: str) -> None:
     assert f"`{surface}`" in README
 
 

@@ -104,7 +104,7 @@ def test_a_stale_profile_is_refreshed_on_next_meeting(
             .values(profile_refreshed_at=datetime.now(UTC) - timedelta(days=2))
         )
     fake_slack.add_user(user_id, name="old", tz="America/Los_Angeles")
-    slack.slash_command("help", user_id=user_id)
+    slack.event(home_opened(user_id))
     settle(slack, fake_slack)
     assert len([c for c in fake_slack.calls("users.info") if c.args["user"] == user_id]) == 2
     person = stored_person(bot_database, user_id)

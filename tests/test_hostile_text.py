@@ -7,22 +7,43 @@ from hypothesis import strategies as st
 
 from tests.slack_requests import SlackSender
 
-SUBCOMMAND_WORDS = ["help", "tour", "tour new", "tour export", "values", "values company",
-                    "checkin", "learned", "expense", "alumni", "report", "forget", "TOUR", ""]
+SUBCOMMAND_WORDS = [
+    "help",
+    "tour",
+    "tour new",
+    "tour export",
+    "values",
+    "values company",
+    "checkin",
+    "learned",
+    "expense",
+    "alumni",
+    "report",
+    "forget",
+    "TOUR",
+    "",
+]
 MENTIONS = ["<@U0001|dana>", "<@W0ZZ>", "<!channel>", "<#C123|general>", "<https://x.y|link>"]
 
 typed_text = st.one_of(
     st.text(max_size=300),
-    st.builds(lambda word, rest: f"{word} {rest}", st.sampled_from(SUBCOMMAND_WORDS),
-              st.text(max_size=200)),
-    st.builds(lambda word, mention, rest: f"{word} {mention} {rest}",
-              st.sampled_from(SUBCOMMAND_WORDS), st.sampled_from(MENTIONS),
-              st.text(alphabet=st.characters(codec="utf-8"), max_size=50)),
+    st.builds(
+        lambda word, rest: f"{word} {rest}",
+        st.sampled_from(SUBCOMMAND_WORDS),
+        st.text(max_size=200),
+    ),
+    st.builds(
+        lambda word, mention, rest: f"{word} {mention} {rest}",
+        st.sampled_from(SUBCOMMAND_WORDS),
+        st.sampled_from(MENTIONS),
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+    ),
 )
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=typed_text)
 def test_any_typed_text_gets_a_helpful_answer(slack: SlackSender, text: str) -> None:
     response = slack.slash_command(text, user_id="UHOSTILE1", trigger_id="1.2.3")

@@ -16,11 +16,12 @@ from tests.slack_requests import SlackSender
 
 STALE_SECONDS = 5 * 60 + 30
 
-BAD_SIGNATURES: dict[str, dict[str, Any]] = {
-    "unsigned": {"signed": False},
-    "wrong signature": {"signature": "v0=" + "0" * 64},
-    "stale by more than 5 minutes": {"timestamp": int(time.time()) - STALE_SECONDS},
-    "from more than 5 minutes ahead": {"timestamp": int(time.time()) + STALE_SECONDS},
+# Each gives the signing options at the moment of sending, so the clock offsets stay exact.
+BAD_SIGNATURES: dict[str, Callable[[], dict[str, Any]]] = {
+    "unsigned": lambda: {"signed": False},
+    "wrong signature": lambda: {"signature": "v0=" + "0" * 64},
+    "stale by more than 5 minutes": lambda: {"timestamp": int(time.time()) - STALE_SECONDS},
+    "from more than 5 minutes ahead": lambda: {"timestamp": int(time.time()) + STALE_SECONDS},
 }
 
 Send = Callable[[SlackSender, str, dict[str, Any]], requests.Response]
@@ -46,7 +47,7 @@ def test_badly_signed_request_gets_401_and_changes_nothing(
     settle(slack, fake_slack)  # earlier tests' background work is done before counting
     before = row_counts(bot_database)
 
-    response = SURFACES[surface](slack, user_id, BAD_SIGNATURES[bad])
+    response = SURFACES[surface](slack, user_id, BAD_SIGNATURES[bad]())
 
     assert response.status_code == 401
     settle(slack, fake_slack)

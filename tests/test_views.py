@@ -45,3 +45,36 @@ def test_home_and_guide_fit_in_a_view() -> None:
     guide = build_guide_modal()
     assert len(home["blocks"]) <= VIEW_BLOCKS and len(guide["blocks"]) <= VIEW_BLOCKS
     assert len(guide["title"]["text"]) <= 24
+
+
+def test_statements_of_maximum_length_and_hostile_characters_fit() -> None:
+    from datetime import date
+
+    from domain.tours import OBJECTIVE_MAX, SUCCESS_MAX, Side, TourStatus, TourType
+    from handlers.tour_views import build_proposal_message, build_tour_list
+    from services.tours import TourStatement
+
+    statement = TourStatement(
+        tour_id=1,
+        team_id="T1",
+        version_no=99,
+        employee_user_id="U1",
+        manager_user_id="U2",
+        employee_name="<&>" * 85,
+        manager_name="&" * 255,
+        tour_type=TourType.FOUNDATIONAL,
+        objective="&" * OBJECTIVE_MAX,
+        start_date=date(2026, 1, 1),
+        end_date=date(2036, 1, 1),
+        success_company="<" * SUCCESS_MAX,
+        success_employee=">" * SUCCESS_MAX,
+        cadence_weeks=12,
+        status=TourStatus.ACTIVE,
+        awaiting=Side.EMPLOYEE,
+        next_review_on=date(2026, 3, 1),
+    )
+    blocks = build_proposal_message(statement, Side.EMPLOYEE, "lead")
+    assert len(blocks) <= MESSAGE_BLOCKS
+    assert all(len(text) <= SECTION_TEXT for text in section_texts(blocks))
+    listing = build_tour_list("Tours", [statement] * 30, date(2026, 6, 1), "none")
+    assert len(listing) <= MESSAGE_BLOCKS

@@ -1,0 +1,137 @@
+"""The App Home tab, drawn from the database whenever it is opened or its data changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from domain.tours import may_read_statement
+from handlers import values
+from handlers.ids import ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
+from handlers.tour_views import statement_blocks, tour_card
+from handlers.views import Blocks, build_home_welcome, context_block, section_block
+from handlers.wiring import acknowledge, acknowledged
+from services.deps import Deps
+from services.home import HomeFacts, home_facts
+from services.tours import NOT_YOURS, TourStatement, get_statement
+
+MAX_TEAM_SHOWN = 20
+
+
+def register(app: App, deps: Deps) -> None:
+    app.action(ACTION_HOME_VIEW_STATEMENT)(
+        acknowledged(acknowledge, handle_action_home_view_statement, deps)
+    )
+
+
+def publish_home(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, first_name: str = ""
+) -> None:
+    facts = home_facts(deps.database, team_id, user_id, is_admin=user_id in deps.admins)
+    values_blocks = values.build_values_home_blocks(deps.database, team_id, user_id)
+    if (
+        facts.is_newcomer
+        and facts.admin_counts is None
+        and not values.has_values(deps.database, team_id, user_id)
+    ):
+        view = build_home_welcome(first_name)
+    else:
+        view = build_home(facts, values_blocks, deps.clock().date())
+    client.views_publish(user_id=user_id, view=view)
+
+
+def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str, Any]:
+    blocks: Blocks = [HeaderBlock(text="Your alliance").to_dict()]
+    if facts.my_tour is None:
+        blocks.append(
+            section_block(
+                "You don't have a tour of duty yet. Your manager proposes one with "
+                "`/alliance tour new @you`."
+            ).to_dict()
+        )
+    else:
+        blocks += tour_card(facts.my_tour, today)
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="View statement",
+                        action_id=ACTION_HOME_VIEW_STATEMENT,
+                        value=str(facts.my_tour.tour_id),
+                    ),
+                    ButtonElement(text="How the Alliance works", action_id=ACTION_OPEN_GUIDE),
+                ]
+            ).to_dict()
+        )
+    blocks += [DividerBlock().to_dict(), *values_blocks]
+    if facts.team:
+        blocks += _team_blocks(facts.team, today)
+    if facts.admin_counts is not None:
+        counts = facts.admin_counts
+        by_status = " · ".join(f"{n} {status}" for status, n in counts.tours_by_status.items())
+        blocks += [
+            DividerBlock().to_dict(),
+            HeaderBlock(text="Across the company").to_dict(),
+            section_block(
+                f"Tours: {by_status}\nValue statements written: {counts.value_statements}"
+            ).to_dict(),
+            context_block("Counts only: what people wrote stays private.").to_dict(),
+        ]
+    return View(type="home", blocks=blocks[:100]).to_dict()
+
+
+def _team_blocks(team: list[TourStatement], today: Any) -> Blocks:
+    blocks: Blocks = [DividerBlock().to_dict(), HeaderBlock(text="Your team").to_dict()]
+    for statement in team[:MAX_TEAM_SHOWN]:
+        blocks.append(context_block(f"*{statement.employee_name}*").to_dict())
+        blocks += tour_card(statement, today)
+    if len(team) > MAX_TEAM_SHOWN:
+        blocks.append(
+            context_block(
+                f"And {len(team) - MAX_TEAM_SHOWN} more: `/alliance tour @person` shows anyone's."
+            ).to_dict()
+        )
+    return blocks
+
+
+def handle_action_home_view_statement(
+    body: dict[str, Any], client: WebClient, *, deps: Deps
+) -> None:
+    user_id = body["user"]["id"]
+    statement = get_statement(deps.database, int(body["actions"][0]["value"]))
+    if statement is None or not may_read_statement(
+        user_id,
+        employee_user_id=statement.employee_user_id,
+        manager_user_id=statement.manager_user_id,
+        viewer_is_admin=user_id in deps.admins,
+    ):
+        client.views_open(trigger_id=body["trigger_id"], view=_notice_modal(NOT_YOURS))
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=View(
+            type="modal",
+            title=PlainTextObject(text="Statement of Alliance"),
+            close=PlainTextObject(text="Close"),
+            blocks=statement_blocks(statement),
+        ).to_dict(),
+    )
+
+
+def _notice_modal(text: str) -> dict[str, Any]:
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Alliance"),
+        close=PlainTextObject(text="Close"),
+        blocks=[section_block(text)],
+    ).to_dict()

@@ -1,0 +1,115 @@
+"""The Home tab for an employee, a manager, an admin and a newcomer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.ids import ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
+from tests.fakeslack import FakeSlack
+from tests.helpers import block_texts, new_user_id, wait_for_call, wait_until
+from tests.slack_requests import SlackSender
+from tests.test_tours import propose
+from tests.tour_steps import Pair, new_pair, press
+
+ADMIN = "UADMIN1"
+
+
+def open_home(slack: SlackSender, fake: FakeSlack, user_id: str) -> dict[str, Any]:
+    """Open the Home tab as Slack reports it; returns the view the bot published in answer."""
+    before = len([c for c in fake.calls("views.publish") if c.args["user_id"] == user_id])
+    slack.event({"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home"})
+    published = wait_until(
+        fake, "views.publish", lambda c: c.args["user_id"] == user_id, before + 1
+    )
+    return dict(published[-1].json("view"))
+
+
+def agreed_pair(slack: SlackSender, fake: FakeSlack) -> Pair:
+    pair = new_pair(fake)
+    offer = propose(slack, fake, pair)
+    press(slack, offer, ACTION_TOUR_ACCEPT, pair.employee)
+    wait_until(
+        fake,
+        "chat.postMessage",
+        lambda c: c.args["channel"] == pair.manager and "agreed" in c.args["text"],
+    )
+    return pair
+
+
+def test_newcomer_sees_the_welcome(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    user_id = new_user_id()
+    fake_slack.add_user(user_id, name="newbie", real_name="Noor Haddad")
+    shown = block_texts(open_home(slack, fake_slack, user_id)["blocks"])
+    assert "Welcome, Noor!" in shown and "How the Alliance works" in shown
+
+
+def test_employee_sees_their_tour_card_and_can_open_the_statement(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    pair = agreed_pair(slack, fake_slack)
+    home = open_home(slack, fake_slack, pair.employee)
+    shown = block_texts(home["blocks"])
+    assert "*Transformational tour* · active" in shown
+    assert "Take checkout from 3 steps to 1" in shown and "next review" in shown
+    button = next(
+        element
+        for block in home["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == ACTION_HOME_VIEW_STATEMENT
+    )
+    slack.block_actions(
+        [{**button, "block_id": "b"}],
+        user_id=pair.employee,
+        view=home,
+        trigger_id="t-home-statement",
+    )
+    modal = wait_for_call(fake_slack, "views.open", trigger_id="t-home-statement").json("view")
+    assert "What success looks like for the employee" in block_texts(modal["blocks"])
+
+
+def test_statement_button_pressed_by_a_stranger_reveals_nothing(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    pair = agreed_pair(slack, fake_slack)
+    home = open_home(slack, fake_slack, pair.employee)
+    button = next(
+        element
+        for block in home["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == ACTION_HOME_VIEW_STATEMENT
+    )
+    stranger = new_user_id()
+    slack.block_actions(
+        [{**button, "block_id": "b"}], user_id=stranger, view=home, trigger_id="t-home-nosy"
+    )
+    modal = wait_for_call(fake_slack, "views.open", trigger_id="t-home-nosy").json("view")
+    shown = block_texts(modal["blocks"])
+    assert "That isn't something you can do" in shown
+    assert "checkout" not in shown
+
+
+def test_manager_sees_their_team(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    pair = agreed_pair(slack, fake_slack)
+    shown = block_texts(open_home(slack, fake_slack, pair.manager)["blocks"])
+    assert "Your team" in shown and "*Dana Okafor*" in shown
+    assert "You don't have a tour of duty yet." in shown
+
+
+def test_admin_sees_counts_and_no_ones_words(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.add_user(ADMIN, name="hr", real_name="Hana People")
+    agreed_pair(slack, fake_slack)
+    shown = block_texts(open_home(slack, fake_slack, ADMIN)["blocks"])
+    assert "Across the company" in shown and "active" in shown
+    assert "checkout" not in shown
+
+
+def test_home_is_drawn_again_for_both_when_a_tour_changes(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    pair = new_pair(fake_slack)
+    propose(slack, fake_slack, pair)
+    for user_id in (pair.employee, pair.manager):
+        view = wait_for_call(fake_slack, "views.publish", user_id=user_id).json("view")
+        assert "waiting for agreement" in block_texts(view["blocks"])
