@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,3 +20,23 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
         .returning(*table.primary_key.columns)
     )
     return session.execute(statement).first() is not None
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    *,
+    key: tuple[str, ...],
+    values: dict[str, Any],
+    on_conflict: dict[str, Any],
+) -> Row[Any]:
+    """Insert `values`, or update the row with the same `key` with `on_conflict`, in one
+    statement; returns the row's primary key and every column as stored."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_update(index_elements=list(key), set_=on_conflict)
+        .returning(*table.columns)
+    )
+    return session.execute(statement).one()

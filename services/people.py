@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Person
-from db.upsert import insert_if_absent
+from db.upsert import upsert
 from domain.people import Profile, is_stale
 from services.audit import record_audit
 
@@ -75,21 +75,22 @@ def save_profile(database: Database, profile: Profile, now: datetime) -> Person:
         "deleted": profile.deleted,
         "profile_refreshed_at": now,
     }
+    key = {"team_id": profile.team_id, "user_id": profile.user_id}
     with database.session() as session:
-        known = get_person(session, profile.team_id, profile.user_id, for_update=True)
-        if known is None:
-            # Two requests may meet a newcomer at once: the loser of the race updates instead.
-            insert_if_absent(
-                session,
-                Person.__table__,  # type: ignore[arg-type]
-                {
-                    "team_id": profile.team_id,
-                    "user_id": profile.user_id,
-                    "first_seen_at": now,
-                    **fields,
-                },
+        was_deleted = session.scalar(
+            select(Person.deleted).where(
+                Person.team_id == profile.team_id, Person.user_id == profile.user_id
             )
-        elif known.deleted != profile.deleted:
+        )
+        # One statement, so many newcomers at once keep SQLite's single writer moving.
+        row = upsert(
+            session,
+            Person.__table__,  # type: ignore[arg-type]
+            key=("team_id", "user_id"),
+            values={**key, "first_seen_at": now, **fields},
+            on_conflict=fields,
+        )
+        if was_deleted is not None and was_deleted != profile.deleted:
             record_audit(
                 session,
                 team_id=profile.team_id,
@@ -98,14 +99,7 @@ def save_profile(database: Database, profile: Profile, now: datetime) -> Person:
                 subject=profile.user_id,
                 now=now,
             )
-        session.execute(
-            update(Person)
-            .where(Person.team_id == profile.team_id, Person.user_id == profile.user_id)
-            .values(**fields)
-        )
-        person = get_person(session, profile.team_id, profile.user_id)
-        assert person is not None
-        return person
+    return Person(**row._asdict())
 
 
 def get_person(

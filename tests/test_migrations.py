@@ -34,6 +34,6 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path) -> None:
         with database.engine.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15_000
     finally:
         database.dispose()
