@@ -38,11 +38,11 @@ def publish_home(
     client: WebClient, deps: Deps, team_id: str, user_id: str, first_name: str = ""
 ) -> None:
     facts = home_facts(deps.database, team_id, user_id, is_admin=user_id in deps.admins)
-    values_blocks = values.build_values_home_blocks(deps.database, team_id, user_id)
+    values_blocks = values.build_values_home_blocks(deps, team_id, user_id)
     if (
         facts.is_newcomer
         and facts.admin_counts is None
-        and not values.has_values(deps.database, team_id, user_id)
+        and not values.has_values(deps, team_id, user_id)
     ):
         view = build_home_welcome(first_name)
     else:

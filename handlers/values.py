@@ -398,12 +398,12 @@ def _share(
 # --- the Home tab ---------------------------------------------------------------------------
 
 
-def build_values_home_blocks(database: Any, team_id: str, user_id: str) -> Blocks:
+def build_values_home_blocks(deps: Deps, team_id: str, user_id: str) -> Blocks:
     """Your values and their alignment with your manager and the company, or an invitation."""
-    own = own_values(database, team_id, user_id)
-    read = alignment_view(database, team_id, user_id, user_id) if own.statement else None
+    own = own_values(deps.database, team_id, user_id)
+    read = alignment_view(deps.database, team_id, user_id, user_id) if own.statement else None
     return build_home_values_blocks(user_id, own, read)
 
 
-def has_values(database: Any, team_id: str, user_id: str) -> bool:
-    return _has_values(database, team_id, user_id)
+def has_values(deps: Deps, team_id: str, user_id: str) -> bool:
+    return _has_values(deps.database, team_id, user_id)

@@ -44,6 +44,7 @@ from handlers.values_views import (
     build_values_summary_blocks,
 )
 from services.conversations import expire_conversations
+from services.deps import Deps
 from services.tours import accept_tour, propose_tour
 from services.values import (
     NO_MANAGER,
@@ -637,11 +638,12 @@ def test_refusal_matrix_for_reading_values(
         assert read_values(session, "OTHERTEAM", manager, employee) is None
 
     # The Home tab shows each person their own values only.
-    admin_home = json.dumps(build_values_home_blocks(bot_database, "T0001", ADMIN))
+    deps = Deps(database=bot_database)
+    admin_home = json.dumps(build_values_home_blocks(deps, "T0001", ADMIN))
     assert "secret" not in admin_home
-    manager_home = json.dumps(build_values_home_blocks(bot_database, "T0001", manager))
+    manager_home = json.dumps(build_values_home_blocks(deps, "T0001", manager))
     assert "secret" not in manager_home
-    own_home = json.dumps(build_values_home_blocks(bot_database, "T0001", employee))
+    own_home = json.dumps(build_values_home_blocks(deps, "T0001", employee))
     assert "Shared secret value" in own_home
 
 
