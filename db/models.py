@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
 from domain.conversations import FlowName
+from domain.delivery import OutboxStatus
 from domain.tours import Side, TourStatus, TourType, VersionSource
 
 NAMING_CONVENTION = {
@@ -280,3 +281,39 @@ class Conversation(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Outbox(Base):
+    """A message the bot sends on its own initiative, delivered exactly once however it fails.
+
+    Planning inserts one row per (purpose, subject, occurrence), so planning twice is harmless;
+    delivery claims rows, sends, and records where the message landed.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "purpose", "subject", "occurrence", name="uq_outbox_key"),
+        Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+        Index("ix_outbox_recipient_status", "recipient_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    occurrence: Mapped[str] = mapped_column(String(32))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    target: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(_choice(OutboxStatus, "outbox_status"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
