@@ -79,13 +79,3 @@ def acknowledge(ack: Ack) -> None:
     """The ack of a surface whose whole work happens in the background."""
     ack()
 
-
-def in_background(work: Callable[..., None], deps: Deps) -> Callable[[Args], None]:
-    """A Bolt lazy listener with our error reporting (being replaced by `acknowledged`)."""
-    bound = with_deps(work, deps)
-
-    def run(args: Args) -> None:
-        _reporting_failures(bound, args)
-
-    run.__name__ = work.__name__
-    return run
