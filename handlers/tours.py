@@ -46,7 +46,7 @@ from handlers.tour_views import (
     build_statement_modal,
     build_tour_list,
 )
-from handlers.views import escape_mrkdwn, section_block
+from handlers.views import escape_mrkdwn, input_state, section_block, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
@@ -252,7 +252,7 @@ def draft_from_state(values: dict[str, Any]) -> TourDraft:
     """What the person entered in the modal, whatever Slack sent (missing fields are empty)."""
 
     def field(block: str) -> dict[str, Any]:
-        return values.get(block, {}).get(block, {}) or {}
+        return input_state(values, block)
 
     def option(block: str) -> str:
         return str((field(block).get("selected_option") or {}).get("value", ""))
@@ -267,11 +267,11 @@ def draft_from_state(values: dict[str, Any]) -> TourDraft:
     cadence = option(BLOCK_TOUR_CADENCE)
     return TourDraft(
         tour_type=TourType(tour_type) if tour_type in set(TourType) else None,
-        objective=field(BLOCK_TOUR_OBJECTIVE).get("value") or "",
+        objective=typed_text(values, BLOCK_TOUR_OBJECTIVE),
         start_date=day(BLOCK_TOUR_START),
         end_date=day(BLOCK_TOUR_END),
-        success_company=field(BLOCK_TOUR_SUCCESS_COMPANY).get("value") or "",
-        success_employee=field(BLOCK_TOUR_SUCCESS_EMPLOYEE).get("value") or "",
+        success_company=typed_text(values, BLOCK_TOUR_SUCCESS_COMPANY),
+        success_employee=typed_text(values, BLOCK_TOUR_SUCCESS_EMPLOYEE),
         cadence_weeks=int(cadence) if cadence.isdigit() else 0,
     )
 
@@ -291,7 +291,7 @@ def handle_view_tour_statement(
     draft = draft_from_state(values)
     purpose = ModalPurpose.from_metadata(view.get("private_metadata", ""))
     errors = {FIELD_BLOCKS[name]: text for name, text in draft_problems(draft).items()}
-    employee = values.get(BLOCK_TOUR_EMPLOYEE, {}).get(BLOCK_TOUR_EMPLOYEE, {}).get("selected_user")
+    employee = str(input_state(values, BLOCK_TOUR_EMPLOYEE).get("selected_user") or "")
     if purpose.tour_id is None and not employee:
         errors[BLOCK_TOUR_EMPLOYEE] = "Choose who the tour is for."
     if errors:

@@ -56,7 +56,7 @@ from handlers.values_views import (
     mention,
     summary_text,
 )
-from handlers.views import Blocks, escape_mrkdwn
+from handlers.views import Blocks, escape_mrkdwn, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
@@ -228,11 +228,6 @@ COMPLETIONS: dict[FlowName, Completion] = {FlowName.VALUES: complete_values}
 # --- the Edit modal -------------------------------------------------------------------------
 
 
-def _typed(values: dict[str, Any], block: str) -> str:
-    """What was typed into the input `block` (its action id is the block id); '' if nothing."""
-    return str((values.get(block, {}).get(block, {}) or {}).get("value") or "")
-
-
 def handle_view_values_edit(
     ack: Ack,
     body: dict[str, Any],
@@ -246,9 +241,9 @@ def handle_view_values_edit(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     values = view.get("state", {}).get("values", {})
     draft, problems = parse_draft(
-        _typed(values, BLOCK_VALUES_ASPIRATIONS),
-        _typed(values, BLOCK_VALUES_CORE),
-        _typed(values, BLOCK_VALUES_NOTE),
+        typed_text(values, BLOCK_VALUES_ASPIRATIONS),
+        typed_text(values, BLOCK_VALUES_CORE),
+        typed_text(values, BLOCK_VALUES_NOTE),
     )
     errors = {FIELD_BLOCKS[key]: text for key, text in problems.items()}
     if not errors and draft.is_empty:
@@ -288,7 +283,7 @@ def handle_view_company_values(
     parsed: dict[str, tuple[str, ...]] = {}
     for block in (BLOCK_COMPANY_VALUES, BLOCK_COMPANY_ASPIRATIONS):
         try:
-            parsed[block] = tuple(parse_items(_typed(values, block)))
+            parsed[block] = tuple(parse_items(typed_text(values, block)))
         except ValueError as problem:
             errors[block] = str(problem)
     if errors:

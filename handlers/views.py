@@ -45,6 +45,19 @@ def clip(text: str, limit: int = TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def input_state(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """What Slack reports for an input block whose element's action_id is its block_id.
+
+    Empty when Slack sent nothing for it, so a forged or partial submission reads as blank.
+    """
+    state = (values.get(block_id) or {}).get(block_id)
+    return state if isinstance(state, dict) else {}
+
+
+def typed_text(values: dict[str, Any], block_id: str) -> str:
+    return str(input_state(values, block_id).get("value") or "")
+
+
 def section_block(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text)))
 
