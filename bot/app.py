@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,11 +15,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from db.engine import Database
-from handlers import actions, commands, events, home, messages, tours, values
+from handlers import actions, commands, events, home, messages, reviews, tours, values
+from handlers.delivery import RENDERERS, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
+from services.reviews import ReviewReads
 
-SURFACES = (commands, events, actions, home, messages, tours, values)
+SURFACES = (commands, events, actions, home, messages, tours, values, reviews)
+# Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
+DELIVERY_TIMEOUT_SECONDS = 10
 
 
 def build_web_client(settings: Settings) -> WebClient:
@@ -32,6 +37,17 @@ def build_web_client(settings: Settings) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
+    )
+
+
+def build_delivery_client(settings: Settings) -> WebClient:
+    """A Web API client for the outbox: no retry handlers, since the outbox does the retrying
+    (after Retry-After, with backoff) and must see every failure to record it."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=DELIVERY_TIMEOUT_SECONDS,
+        retry_handlers=[],
     )
 
 
@@ -52,16 +68,17 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     return app
 
 
-def build_deps(settings: Settings, database: Database, client: WebClient) -> Deps:
-    def send_dm(user_id: str, text: str) -> None:
-        client.chat_postMessage(channel=user_id, text=text)
-
+def build_deps(settings: Settings, database: Database) -> Deps:
     return Deps(
         database=database,
         admins=settings.admins,
         alumni_channel=settings.alumni_channel,
         learning_channel=settings.learning_channel,
-        send_dm=send_dm,
+        outbox_sender=SlackSender(
+            build_delivery_client(settings),
+            {**RENDERERS, **reviews.renderers(ReviewReads(database))},
+        ),
+        delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

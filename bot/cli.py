@@ -102,12 +102,12 @@ def _migrate(settings: Settings) -> str | None:
 
 
 def _scheduler_tick(settings: Settings) -> int:
-    from bot.app import build_deps, build_web_client
+    from bot.app import build_deps
     from scheduler.jobs import run_due_work
 
     database = Database(settings.database_url)
     try:
-        run_due_work(build_deps(settings, database, build_web_client(settings)))
+        run_due_work(build_deps(settings, database))
     finally:
         database.dispose()
     return 0

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///alliance.db"
 DEFAULT_PORT = 3000
+DEFAULT_DELIVERY_INTERVAL_SECONDS = 10
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -51,6 +52,7 @@ class Settings:
     log_level: str = "INFO"
     web_workers: int = 1
     web_threads: int = 32
+    delivery_interval_seconds: int = DEFAULT_DELIVERY_INTERVAL_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -83,6 +85,10 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         log_level=(reader.optional("LOG_LEVEL", _log_level) or "INFO").upper(),
         web_workers=_as_int(reader.optional("WEB_CONCURRENCY", _int_between(1, 64)), 1),
         web_threads=_as_int(reader.optional("ALLIANCE_WEB_THREADS", _int_between(1, 512)), 32),
+        delivery_interval_seconds=_as_int(
+            reader.optional("ALLIANCE_DELIVERY_INTERVAL_SECONDS", _int_between(1, 3600)),
+            DEFAULT_DELIVERY_INTERVAL_SECONDS,
+        ),
     )
     if environ.get("SLACK_CLIENT_ID") and environ.get("SLACK_CLIENT_SECRET"):
         reader.problems.append(

@@ -29,7 +29,7 @@ class Runtime:
     def start(cls, settings: Settings) -> Runtime:
         database = Database(settings.database_url)
         client = build_web_client(settings)
-        deps = build_deps(settings, database, client)
+        deps = build_deps(settings, database)
         app = create_app(settings, deps, client)
         scheduler = build_scheduler(deps)
         scheduler.start()
@@ -38,6 +38,7 @@ class Runtime:
     def stop(self) -> None:
         """Stop taking new work, let work in flight finish, then release the database."""
         logger.info("stopping: scheduler, background listeners, database")
+        self.deps.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.deps.background.shutdown(wait=True)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from db.types import UTCDateTime
 from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
+from domain.reviews import Progress, ReviewKind, ReviewStatus
 from domain.tours import Side, TourStatus, TourType, VersionSource
 
 NAMING_CONVENTION = {
@@ -317,3 +318,68 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlignmentReview(Base):
+    """One review of one tour: both sides answer, then both get the summary."""
+
+    __tablename__ = "alignment_reviews"
+    __table_args__ = (
+        UniqueConstraint("tour_id", "occurrence"),
+        Index("ix_alignment_reviews_status_closes_on", "status", "closes_on"),
+        Index("ix_alignment_reviews_team_due_on", "team_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id"))
+    occurrence: Mapped[int]
+    kind: Mapped[ReviewKind] = mapped_column(_choice(ReviewKind, "review_kind"))
+    due_on: Mapped[date]
+    closes_on: Mapped[date]
+    status: Mapped[ReviewStatus] = mapped_column(_choice(ReviewStatus, "review_status"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    progress_gap: Mapped[bool] = mapped_column(default=False)
+    alignment_gap: Mapped[bool] = mapped_column(default=False)
+    gap_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    tour: Mapped[Tour] = relationship(lazy="joined")
+    responses: Mapped[list[ReviewResponse]] = relationship(
+        back_populates="review", order_by="ReviewResponse.side", lazy="selectin"
+    )
+
+
+class ReviewResponse(Base):
+    """One side's answers to a review; reminders and snooze are tracked per side."""
+
+    __tablename__ = "review_responses"
+    __table_args__ = (
+        UniqueConstraint("review_id", "side"),
+        Index("ix_review_responses_next_nudge_at", "next_nudge_at"),
+        Index("ix_review_responses_respondent_answered", "respondent_id", "answered_at"),
+        CheckConstraint("alignment BETWEEN 1 AND 5", name="alignment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    review_id: Mapped[int] = mapped_column(ForeignKey("alignment_reviews.id", ondelete="CASCADE"))
+    side: Mapped[Side] = mapped_column(_choice(Side, "review_side"))
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    progress: Mapped[Progress | None] = mapped_column(_choice(Progress, "review_progress"))
+    alignment: Mapped[int | None]
+    to_address: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    review: Mapped[AlignmentReview] = relationship(back_populates="responses")
+    respondent: Mapped[Person] = relationship(lazy="joined")

@@ -6,6 +6,20 @@ from datetime import timedelta
 from enum import StrEnum
 
 
+class Purpose(StrEnum):
+    """Why the bot sends a message on its own; each has a renderer on the Slack side."""
+
+    CONVERSATION_EXPIRED = "conversation_expired"
+
+
+class FailureKind(StrEnum):
+    """How a send failed, which decides what happens to the message next."""
+
+    RATE_LIMITED = "rate_limited"  # not sent; try again after Slack's Retry-After
+    TRANSIENT = "transient"  # may or may not have been sent; back off and try again
+    PERMANENT = "permanent"  # no retry can mend it
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     CLAIMED = "claimed"
@@ -15,11 +29,25 @@ class OutboxStatus(StrEnum):
 
 
 # Slack errors no retry can mend: the person or channel is gone or out of reach.
-PERMANENT_ERRORS = frozenset({
-    "account_inactive", "user_not_found", "channel_not_found", "is_archived", "not_in_channel",
-    "user_disabled", "invalid_blocks", "msg_blocks_too_long", "cannot_dm_bot",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "user_disabled",
+        "invalid_blocks",
+        "msg_blocks_too_long",
+        "cannot_dm_bot",
+    }
+)
+# Of those, the ones that mean the person cannot be reached: their tours get flagged.
+UNREACHABLE_ERRORS = frozenset(
+    {"account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot"}
+)
 MAX_ATTEMPTS = 12
+TOO_MANY_ATTEMPTS = "too_many_attempts"
 BASE_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 

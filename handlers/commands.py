@@ -9,7 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
-from handlers import tours, values
+from handlers import reviews, tours, values
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
@@ -25,7 +25,11 @@ from services.deps import Deps
 from services.people import meet
 
 # Subcommands that work today; the rest of the catalogue answers "coming soon".
-HANDLERS: dict[str, SubcommandHandler] = {"tour": tours.SUBCOMMAND, "values": values.SUBCOMMAND}
+HANDLERS: dict[str, SubcommandHandler] = {
+    "tour": tours.SUBCOMMAND,
+    "values": values.SUBCOMMAND,
+    "checkin": reviews.SUBCOMMAND,
+}
 AVAILABLE = frozenset({"help", *HANDLERS})
 
 

@@ -39,6 +39,20 @@ VIEW_COMPANY_VALUES = "company_values_modal"
 BLOCK_COMPANY_VALUES = "company_values"
 BLOCK_COMPANY_ASPIRATIONS = "company_aspirations"
 
+# Alignment reviews: the prompt's answer buttons (one id per answer: ids are unique within an
+# actions block), its text modal, and snoozing.
+ACTION_REVIEW_PROGRESS = {
+    "on_track": "review_progress_on_track",
+    "at_risk": "review_progress_at_risk",
+    "off_track": "review_progress_off_track",
+}
+ACTION_REVIEW_ALIGNMENT = {score: f"review_alignment_{score}" for score in range(1, 6)}
+ACTION_REVIEW_THOUGHTS = "review_thoughts"
+ACTION_REVIEW_SNOOZE = {"day": "review_snooze_day", "week": "review_snooze_week"}
+VIEW_REVIEW_THOUGHTS = "review_thoughts_modal"
+BLOCK_REVIEW_TO_ADDRESS = "review_to_address"
+BLOCK_REVIEW_LEARNED = "review_learned"
+
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
@@ -49,7 +63,11 @@ ACTIONS = (
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
     ACTION_VALUES_SHARE_TEAM,
+    *ACTION_REVIEW_PROGRESS.values(),
+    *ACTION_REVIEW_ALIGNMENT.values(),
+    ACTION_REVIEW_THOUGHTS,
+    *ACTION_REVIEW_SNOOZE.values(),
 )
-VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES)
+VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES, VIEW_REVIEW_THOUGHTS)
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

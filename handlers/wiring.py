@@ -78,4 +78,3 @@ def handled_once(deps: Deps) -> Callable[..., BoltResponse | None]:
 def acknowledge(ack: Ack) -> None:
     """The ack of a surface whose whole work happens in the background."""
     ack()
-

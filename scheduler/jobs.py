@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.conversations import EXPIRED_NOTE
+from domain.schedule import WorkingHours
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
+from services.outbox import DEFAULT_BATCH, deliver_due
+from services.reviews import plan_due_reviews
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +20,11 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     id: str
-    every: timedelta
+    every: timedelta | Callable[[Deps], timedelta]  # fixed, or read from the settings
     run: Callable[[Deps, datetime], None]
+
+    def interval(self, deps: Deps) -> timedelta:
+        return self.every if isinstance(self.every, timedelta) else self.every(deps)
 
 
 def forget_old_event_ids(deps: Deps, now: datetime) -> None:
@@ -29,14 +34,55 @@ def forget_old_event_ids(deps: Deps, now: datetime) -> None:
 
 
 def expire_idle_conversations(deps: Deps, now: datetime) -> None:
-    """A DM conversation left for a week is closed, with a note to the person."""
-    for expired in expire_conversations(deps.database, now):
-        deps.send_dm(expired.user_id, EXPIRED_NOTE)
+    """A DM conversation left for a week is closed; the outbox carries the note to the person."""
+    expired = expire_conversations(deps.database, now)
+    if expired:
+        logger.info("closed %d idle conversations", len(expired))
+
+
+def deliver_outbox(deps: Deps, now: datetime) -> None:
+    """Send what is due from the outbox, batch after batch while full batches keep coming."""
+    if deps.outbox_sender is None:
+        return
+    while not deps.stopping.is_set():
+        report = deliver_due(
+            deps.database,
+            deps.outbox_sender,
+            worker=deps.worker_id,
+            now=now,
+            limit=DEFAULT_BATCH,
+            stopping=deps.stopping.is_set,
+        )
+        if report.claimed:
+            logger.info("outbox: %s", report.summary())
+        for person_id in report.unreachable_recipients:
+            # Still to come: flag their tours (tours.inactive_flagged_at) for their manager.
+            logger.warning("outbox: person %d cannot be reached on Slack", person_id)
+        # A short batch means nothing more is due; a rate limit or a postponement means wait.
+        if report.claimed < DEFAULT_BATCH or report.postponed or report.retried:
+            return
+        now = deps.clock()
+
+
+# Tours planned per pass; a bigger backlog is worked off over the following passes.
+REVIEW_PLANNING_BATCH = 1000
+
+
+def plan_reviews(deps: Deps, now: datetime) -> None:
+    """Open the reviews that have fallen due; the outbox carries the prompts in working hours."""
+    # Everyone gets the default working hours until per-team settings exist.
+    opened = plan_due_reviews(
+        deps.database, now=now, hours=WorkingHours(), limit=REVIEW_PLANNING_BATCH
+    )
+    if opened:
+        logger.info("opened %d alignment reviews", opened)
 
 
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
+    Job(id="plan-reviews", every=timedelta(minutes=5), run=plan_reviews),
+    Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 
 

@@ -14,7 +14,7 @@ def build_scheduler(deps: Deps) -> BackgroundScheduler:
         scheduler.add_job(
             _runner(job, deps),
             "interval",
-            seconds=job.every.total_seconds(),
+            seconds=job.interval(deps).total_seconds(),
             id=job.id,
             name=job.id,
             replace_existing=True,

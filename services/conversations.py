@@ -21,6 +21,8 @@ from domain.conversations import (
     expires_at,
     is_expired,
 )
+from domain.delivery import Purpose
+from services.outbox import enqueue
 
 LIVE = "live"
 
@@ -157,14 +159,31 @@ class Expired:
 
 
 def expire_conversations(database: Database, now: datetime) -> list[Expired]:
-    """End every conversation left for too long; returns whom to tell."""
+    """End every conversation left for too long, and plan a note to each person about it.
+
+    The note goes into the outbox in the same transaction, so it is neither lost nor doubled
+    whenever the process stops.
+    """
     with database.session() as session:
         rows = session.execute(
             select(Conversation, Person.user_id)
             .join(Person, Person.id == Conversation.person_id)
             .where(Conversation.expires_at.is_not(None), Conversation.expires_at <= now)
         ).all()
-        for conversation, _ in rows:
+        for conversation, user_id in rows:
+            assert conversation.expires_at is not None  # selected for it
+            enqueue(
+                session,
+                team_id=conversation.team_id,
+                purpose=Purpose.CONVERSATION_EXPIRED,
+                subject=f"conversation:{conversation.id}",
+                occurrence=conversation.expires_at.isoformat(timespec="seconds"),
+                target=user_id,
+                payload={"conversation_id": conversation.id},
+                not_before=now,
+                recipient_id=conversation.person_id,
+                now=now,
+            )
             conversation.state = "expired"
             conversation.answers = None
             conversation.expires_at = None

@@ -60,6 +60,7 @@ class BotProcess:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches every worker
         )
         self._wait_healthy(timeout)
         return self
@@ -88,6 +89,12 @@ class BotProcess:
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=timeout)
         return code, time.monotonic() - started
+
+    def kill(self) -> None:
+        """SIGKILL the bot and its worker processes at once, as a crash or the OOM killer would."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

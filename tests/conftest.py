@@ -75,6 +75,12 @@ def _fresh_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of the test's own (skips when none is configured)."""
+    yield from _fresh_postgres_database()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(database_url: str) -> Iterator[Database]:
     database = Database(database_url)

@@ -7,7 +7,11 @@ latency can be injected per method. Everything is thread-safe.
 
 Paths served:
 
-- ``/api/<method>`` (POST or GET): Web API methods, recorded under ``<method>``.
+- ``/api/<method>`` (POST or GET): Web API methods, recorded under ``<method>``. Messages posted
+  with ``chat.postMessage`` are kept per channel (a user id posts into that user's ``D…`` channel,
+  the one ``conversations.open`` answers) and ``conversations.history`` returns them, with their
+  ``metadata`` when ``include_all_metadata`` is set. ``set_clock`` stamps them with a clock
+  under the test's control instead of a counter.
 - ``/hooks/<anything>`` (POST): response_url / webhook posts, recorded as ``response_url``;
   answered ``200 ok`` (text/plain) like Slack.
 - ``/upload/<file_id>`` (POST): the ``upload_url`` handed out by ``files.getUploadURLExternal``,
@@ -149,6 +153,10 @@ def _tz_offset(tz: str) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true")
+
+
 def _short_id(prefix: str, seed: str, length: int = 10) -> str:
     return prefix + hashlib.sha1(seed.encode()).hexdigest()[:length].upper()
 
@@ -238,6 +246,9 @@ class FakeSlack:
         self._users: dict[str, Payload] = {}
         self._dms: dict[str, str] = {}
         self._uploads: dict[str, Payload] = {}
+        self._history: dict[str, list[Payload]] = defaultdict(list)  # channel -> oldest first
+        self._clock: Callable[[], float] | None = None
+        self._last_ts_micros = 0
         self._counter = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -455,9 +466,26 @@ class FakeSlack:
         return found[-1]
 
     def clear(self) -> None:
-        """Forget recorded calls (faults, overrides and users stay)."""
+        """Forget recorded calls and posted messages (faults, overrides and users stay)."""
         with self._lock:
             self._calls.clear()
+            self._history.clear()
+
+    def messages(self, channel: str) -> list[Payload]:
+        """Messages posted to ``channel`` (a ``D…`` id for a DM), oldest first, as stored."""
+        with self._lock:
+            return copy.deepcopy(self._history.get(channel, []))
+
+    def dm_channel(self, user_id: str) -> str:
+        """The bot's DM channel with ``user_id``, as ``conversations.open`` answers it."""
+        with self._lock:
+            return self._dm_for(user_id)
+
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        """Stamp new messages with ``clock()`` (seconds since the epoch), kept unique and
+        increasing; None goes back to the counter that starts at 1700000000."""
+        with self._lock:
+            self._clock = clock
 
     def wait_for(self, method: str | None, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until at least ``count`` calls of ``method`` were recorded; return them all."""
@@ -586,6 +614,7 @@ class FakeSlack:
             "views.update": lambda a: self._view(a, "modal"),
             "views.push": lambda a: self._view(a, "modal"),
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "conversations.invite": self._conversations_invite,
             "conversations.info": lambda a: {"ok": True, "channel": self._channel(a)},
             "files.getUploadURLExternal": self._files_get_upload_url,
@@ -594,8 +623,12 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         self._counter += 1
-        micros = self._counter * 100
-        return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        if self._clock is None:
+            micros = self._counter * 100
+            return f"{1700000000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        now = max(round(self._clock() * 1_000_000), self._last_ts_micros + 1)
+        self._last_ts_micros = now
+        return f"{now // 1_000_000}.{now % 1_000_000:06d}"
 
     @staticmethod
     def _decoded(args: dict[str, Any], name: str) -> Any:
@@ -667,7 +700,39 @@ class FakeSlack:
         channel = str(args.get("channel", ""))
         if channel.startswith(("U", "W")):
             channel = self._dm_for(channel)
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        self._history[channel].append(copy.deepcopy(message))
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, args: dict[str, Any]) -> Payload:
+        channel = str(args.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        inclusive = _truthy(args.get("inclusive"))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else None
+
+        def in_range(message: Payload) -> bool:
+            ts = float(message["ts"])
+            after = ts >= oldest if inclusive else ts > oldest
+            before = latest is None or (ts <= latest if inclusive else ts < latest)
+            return after and before
+
+        found = [m for m in reversed(self._history.get(channel, [])) if in_range(m)]
+        start = int(str(args.get("cursor") or "0").removeprefix("aGlzdDo") or 0)
+        limit = int(args.get("limit") or 100)
+        page = copy.deepcopy(found[start : start + limit])
+        if not _truthy(args.get("include_all_metadata")):
+            for message in page:
+                message.pop("metadata", None)
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": f"aGlzdDo{start + limit}" if more else ""},
+        }
 
     def _chat_update(self, args: dict[str, Any]) -> Payload:
         ts = str(args.get("ts", ""))

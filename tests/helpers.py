@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -97,3 +98,29 @@ def block_texts(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(found)
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """The first truthy result of `check`, polled while the bot finishes work after an ack.
+
+    Work after an ack leaves no further Slack call to wait on when it ends in the database,
+    so tests look at the database until it shows the effect.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
+def stored_person_when(
+    database: Database, user_id: str, wanted: Callable[[Person], bool] = lambda _: True
+) -> Person | None:
+    """The stored person once `wanted` holds for them (None if it never does in time)."""
+
+    def check() -> Person | None:
+        person = stored_person(database, user_id)
+        return person if person is not None and wanted(person) else None
+
+    return eventually(check)

@@ -9,7 +9,14 @@ from sqlalchemy import select, update
 from db.engine import Database
 from db.models import AuditEntry, Person
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, new_user_id, settle, stored_person, wait_for_call
+from tests.helpers import (
+    block_texts,
+    new_user_id,
+    settle,
+    stored_person_when,
+    wait_for_call,
+    wait_for_calls,
+)
 from tests.slack_requests import SlackSender
 
 
@@ -66,8 +73,7 @@ def test_distinct_events_are_each_handled(slack: SlackSender, fake_slack: FakeSl
     fake_slack.add_user(user_id, name="twice")
     slack.event(home_opened(user_id))
     slack.event(home_opened(user_id))
-    settle(slack, fake_slack)
-    assert len(publishes_for(fake_slack, user_id)) == 2
+    assert len(wait_for_calls(fake_slack, "views.publish", 2, user_id=user_id)) == 2
 
 
 def test_user_change_updates_the_stored_profile_and_audits_deactivation(
@@ -80,8 +86,7 @@ def test_user_change_updates_the_stored_profile_and_audits_deactivation(
     slack.event(
         {"type": "user_change", "user": {**user, "tz": "Pacific/Pago_Pago", "deleted": True}}
     )
-    settle(slack, fake_slack)
-    person = stored_person(bot_database, user_id)
+    person = stored_person_when(bot_database, user_id, lambda p: p.deleted)
     assert person is not None and person.tz == "Pacific/Pago_Pago" and person.deleted
     with bot_database.session() as session:
         actions = session.scalars(
@@ -105,10 +110,9 @@ def test_a_stale_profile_is_refreshed_on_next_meeting(
         )
     fake_slack.add_user(user_id, name="old", tz="America/Los_Angeles")
     slack.event(home_opened(user_id))
-    settle(slack, fake_slack)
-    assert len([c for c in fake_slack.calls("users.info") if c.args["user"] == user_id]) == 2
-    person = stored_person(bot_database, user_id)
-    assert person is not None and person.tz == "America/Los_Angeles"
+    wait_for_calls(fake_slack, "users.info", 2, user=user_id)
+    person = stored_person_when(bot_database, user_id, lambda p: p.tz == "America/Los_Angeles")
+    assert person is not None
 
 
 def test_a_failing_event_is_logged_and_the_bot_lives_on(

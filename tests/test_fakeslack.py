@@ -77,6 +77,52 @@ def test_post_message_recorded_with_blocks(fake: FakeSlack, client: WebClient) -
     assert call.headers["content-type"].startswith("application/json")
 
 
+def test_history_returns_posted_messages_newest_first_with_metadata_on_request(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    metadata = {"event_type": "alliance_outbox", "event_payload": {"outbox_id": 7}}
+    first = client.chat_postMessage(channel="U9", text="one", metadata=metadata)
+    second = client.chat_postMessage(channel="U9", text="two")
+    assert fake.last("chat.postMessage").json("metadata") is None
+    assert fake.calls("chat.postMessage")[0].json("metadata") == metadata
+    channel = client.conversations_open(users="U9")["channel"]["id"]
+    assert channel == first["channel"] == fake.dm_channel("U9")
+
+    plain = client.conversations_history(channel=channel)
+    assert [m["text"] for m in plain["messages"]] == ["two", "one"]
+    assert all("metadata" not in m for m in plain["messages"])
+    full = client.conversations_history(channel=channel, include_all_metadata=True)
+    assert full["messages"][1]["metadata"] == metadata
+
+    newer = client.conversations_history(channel=channel, oldest=first["ts"])
+    assert [m["ts"] for m in newer["messages"]] == [second["ts"]]
+    assert client.conversations_history(channel="C-EMPTY")["messages"] == []
+
+
+def test_history_pages_with_a_cursor(fake: FakeSlack, client: WebClient) -> None:
+    for n in range(5):
+        client.chat_postMessage(channel="C1", text=str(n))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_history(channel="C1", limit=2, cursor=cursor)
+        seen += [m["text"] for m in page["messages"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert seen == ["4", "3", "2", "1", "0"]
+    fake.clear()
+    assert fake.messages("C1") == []
+
+
+def test_clock_stamps_messages_uniquely(fake: FakeSlack, client: WebClient) -> None:
+    fake.set_clock(lambda: 2_000_000_000.5)
+    stamps = [client.chat_postMessage(channel="C1", text="x")["ts"] for _ in range(3)]
+    assert stamps == ["2000000000.500000", "2000000000.500001", "2000000000.500002"]
+    fake.set_clock(None)
+    assert client.chat_postMessage(channel="C1", text="x")["ts"].startswith("17")
+
+
 def test_form_encoded_json_fields_kept_as_strings(fake: FakeSlack, client: WebClient) -> None:
     blocks = [{"type": "divider"}]
     client.chat_update(channel="C1", ts="1.2", text="t", blocks=blocks)

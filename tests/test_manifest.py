@@ -24,6 +24,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
     "conversations.open": "im:write",
+    # Outbox messages are DMs so far; a channel target will need channels:history too.
+    "conversations.history": "im:history",
     "auth.test": None,
     "files.uploadV2": "files:write",
     "conversations.invite": "channels:manage",

@@ -14,6 +14,7 @@ from tests.helpers import (
     new_user_id,
     settle,
     stored_person,
+    stored_person_when,
     wait_for_call,
     wait_for_calls,
 )
@@ -41,7 +42,7 @@ def test_help_is_answered_in_the_ack_with_every_subcommand(slack: SlackSender, t
 
 def test_help_marks_subcommands_not_built_yet(slack: SlackSender) -> None:
     shown = reply_text(slack.slash_command("help").json())
-    assert "`/alliance checkin`  _(coming soon)_" in shown
+    assert "`/alliance learned [what you learned]`  _(coming soon)_" in shown
     assert "`/alliance help [subcommand]`\n" in shown
     assert "`/alliance tour [new @person | @person | export]`\n" in shown
 
@@ -71,8 +72,8 @@ def test_typed_text_is_echoed_escaped_and_short(slack: SlackSender) -> None:
 
 
 def test_planned_subcommand_says_it_is_not_ready(slack: SlackSender) -> None:
-    body = slack.slash_command("checkin").json()
-    assert "`/alliance checkin` is not ready yet." in reply_text(body)
+    body = slack.slash_command("learned").json()
+    assert "`/alliance learned` is not ready yet." in reply_text(body)
 
 
 def test_first_meeting_stores_the_person_with_their_time_zone(
@@ -82,8 +83,7 @@ def test_first_meeting_stores_the_person_with_their_time_zone(
     fake_slack.add_user(user_id, name="kiri", real_name="Kiri Te", tz="Pacific/Kiritimati")
     slack.slash_command("help", user_id=user_id)
     wait_for_call(fake_slack, "users.info", user=user_id)
-    settle(slack, fake_slack)
-    person = stored_person(bot_database, user_id)
+    person = stored_person_when(bot_database, user_id)
     assert person is not None
     assert (person.name, person.real_name, person.tz) == ("kiri", "Kiri Te", "Pacific/Kiritimati")
     assert not person.is_bot and not person.deleted
@@ -96,7 +96,7 @@ def test_known_person_is_not_looked_up_again(
     fake_slack.add_user(user_id, name="once")
     slack.slash_command("help", user_id=user_id)
     wait_for_call(fake_slack, "users.info", user=user_id)
-    settle(slack, fake_slack)
+    assert stored_person_when(bot_database, user_id) is not None
     slack.slash_command("help", user_id=user_id)
     settle(slack, fake_slack)
     assert len([c for c in fake_slack.calls("users.info") if c.args["user"] == user_id]) == 1
@@ -132,6 +132,5 @@ def test_web_api_429_and_5xx_are_retried_after_the_ack(
     assert slack.slash_command("help", user_id=user_id).status_code == 200
     calls = wait_for_calls(fake_slack, "users.info", 2, user=user_id)
     assert [call.status for call in calls] == [429 if fault == "rate_limited" else 503, 200]
-    settle(slack, fake_slack)
-    person = stored_person(bot_database, user_id)
+    person = stored_person_when(bot_database, user_id)
     assert person is not None and person.tz == "Europe/Paris"

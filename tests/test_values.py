@@ -353,8 +353,8 @@ def test_a_repeat_conversation_keeps_skipped_answers(
     fake_slack.add_user(user_id, name="again")
     write_values(slack, user_id, "Honesty, Speed", aspirations="Lead a team")
     start_values(slack, fake_slack, user_id)
-    intro = [c for c in fake_slack.calls("chat.postMessage") if is_dm_to(c, user_id)][-2]
-    assert "reply `skip` to keep one" in block_texts(intro.json("blocks"))
+    sent = [c for c in fake_slack.calls("chat.postMessage") if is_dm_to(c, user_id)]
+    assert any("reply `skip` to keep one" in block_texts(c.json("blocks") or []) for c in sent)
     converse(slack, fake_slack, user_id, ["skip", "Candour", "skip"])
     summary(fake_slack, user_id)
     statement = statement_of(bot_database, user_id)

@@ -1,0 +1,240 @@
+"""Block Kit for alignment reviews: the prompt each side answers, its modal, and the summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from domain.reviews import (
+    ALIGNMENT_QUESTION,
+    ALIGNMENT_SCORES,
+    LEARNED_MAX,
+    LEARNED_QUESTION,
+    TO_ADDRESS_MAX,
+    TO_ADDRESS_QUESTION,
+    Progress,
+    ReviewKind,
+)
+from domain.schedule import SnoozeChoice, local_label, zone_for
+from domain.tours import Side
+from handlers.ids import (
+    ACTION_REVIEW_ALIGNMENT,
+    ACTION_REVIEW_PROGRESS,
+    ACTION_REVIEW_SNOOZE,
+    ACTION_REVIEW_THOUGHTS,
+    BLOCK_REVIEW_LEARNED,
+    BLOCK_REVIEW_TO_ADDRESS,
+    VIEW_REVIEW_THOUGHTS,
+)
+from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from services.reviews import ReviewSheet, SideAnswers
+
+
+def _day(day: date) -> str:
+    return f"{day:%a %-d %b %Y}"
+
+
+def prompt_text(sheet: ReviewSheet, side: Side) -> str:
+    """The notification text of a prompt."""
+    if side is Side.EMPLOYEE:
+        return f"Time for your alignment review with {sheet.manager.name}."
+    return f"Time for your alignment review of {sheet.employee.name}'s tour of duty."
+
+
+def build_prompt_message(sheet: ReviewSheet, side: Side) -> list[Block]:
+    """One side's prompt: the questions with their buttons, the chosen answers marked."""
+    mine = sheet.side(side)
+    employee = escape_mrkdwn(sheet.employee.name)
+    what = "A check-in" if sheet.kind is ReviewKind.CHECKIN else "Your alignment review"
+    if side is Side.EMPLOYEE:
+        lead = f"*{what}* of your tour of duty with *{escape_mrkdwn(sheet.manager.name)}*."
+        progress_q, alignment_q = "How is your mission going?", ALIGNMENT_QUESTION
+    else:
+        lead = f"*{what}* of *{employee}*'s tour of duty: how do you see it from your side?"
+        progress_q = f"How is {employee}'s mission going?"
+        alignment_q = (
+            f"How aligned do you think {employee} is with their role, with you as manager "
+            "and with the company values?"
+        )
+    blocks: list[Block] = [
+        section_block(lead),
+        context_block(f"Mission: {escape_mrkdwn(clip(sheet.objective, 300))}"),
+        section_block(f"*{progress_q}*"),
+        _buttons(
+            [
+                (
+                    ACTION_REVIEW_PROGRESS[progress.value],
+                    progress.label,
+                    progress is mine.progress,
+                )
+                for progress in Progress
+            ],
+            mine.response_id,
+        ),
+        section_block(f"*{alignment_q}* (1 = not at all, 5 = completely)"),
+        _buttons(
+            [
+                (ACTION_REVIEW_ALIGNMENT[score], str(score), score == mine.alignment)
+                for score in ALIGNMENT_SCORES
+            ],
+            mine.response_id,
+        ),
+    ]
+    if side is Side.EMPLOYEE:
+        blocks += _thoughts(mine)
+    if not mine.answered:
+        blocks.append(
+            _buttons(
+                [(ACTION_REVIEW_SNOOZE[c.value], f"Snooze {c.label}", False) for c in SnoozeChoice],
+                mine.response_id,
+            )
+        )
+    blocks.append(context_block(_status(sheet, mine)))
+    return blocks
+
+
+def _buttons(choices: list[tuple[str, str, bool]], response_id: int) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=label,
+                action_id=action_id,
+                value=str(response_id),
+                style="primary" if chosen else None,
+            )
+            for action_id, label, chosen in choices
+        ]
+    )
+
+
+def _thoughts(mine: SideAnswers) -> list[Block]:
+    blocks: list[Block] = []
+    for question, answer in (
+        (TO_ADDRESS_QUESTION, mine.to_address),
+        (LEARNED_QUESTION, mine.learned),
+    ):
+        if answer:
+            blocks.append(section_block(f"*{question}*\n{escape_mrkdwn(answer)}"))
+    label = "Edit your thoughts" if mine.to_address or mine.learned else "Add your thoughts"
+    blocks.append(_buttons([(ACTION_REVIEW_THOUGHTS, label, False)], mine.response_id))
+    return blocks
+
+
+def _status(sheet: ReviewSheet, mine: SideAnswers) -> str:
+    zone = zone_for(mine.tz).key
+    if mine.answered and mine.progress is not None:
+        return (
+            f"Your answers: {mine.progress.label} · alignment {mine.alignment}/5. You can change "
+            f"them until {_day(sheet.closes_on)} ({zone})."
+        )
+    if mine.snoozed_until is not None and mine.next_nudge_at is not None:
+        return f"Snoozed: I'll remind you on {local_label(mine.next_nudge_at, mine.tz)}."
+    return f"Please answer by {_day(sheet.closes_on)} ({zone})."
+
+
+def summary_text(sheet: ReviewSheet) -> str:
+    gap = " There is a perception gap to talk about." if sheet.gaps.any else ""
+    return f"Both answers are in for the alignment review of {sheet.employee.name}'s tour.{gap}"
+
+
+def build_summary_message(sheet: ReviewSheet) -> list[Block]:
+    """Both sides' answers side by side, and any perception gap flagged for discussion."""
+    blocks: list[Block] = [
+        HeaderBlock(text="Alignment review: both answers are in"),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=_answer_column(sheet.employee, "employee")),
+                MarkdownTextObject(text=_answer_column(sheet.manager, "manager")),
+            ]
+        ),
+    ]
+    for question, answer in (
+        (TO_ADDRESS_QUESTION, sheet.employee.to_address),
+        (LEARNED_QUESTION, sheet.employee.learned),
+    ):
+        if answer:
+            blocks.append(section_block(f"*{question}*\n{escape_mrkdwn(answer)}"))
+    gaps = []
+    employee, manager = sheet.employee, sheet.manager
+    if sheet.gaps.progress and employee.progress and manager.progress:
+        gaps.append(
+            f"progress: {employee.progress.label} for {escape_mrkdwn(employee.name)}, "
+            f"{manager.progress.label} for {escape_mrkdwn(manager.name)}"
+        )
+    if sheet.gaps.alignment:
+        gaps.append(f"alignment: {employee.alignment}/5 against {manager.alignment}/5")
+    if gaps:
+        lines = "\n".join(f"• {gap}" for gap in gaps)
+        blocks.append(
+            section_block(
+                f":warning: *Perception gap*: you see this differently.\n{lines}\n"
+                "Please talk it through together, at your next 1:1 or sooner."
+            )
+        )
+    else:
+        blocks.append(context_block("You see the tour the same way. Keep it up."))
+    return blocks
+
+
+def _answer_column(answers: SideAnswers, role: str) -> str:
+    progress = answers.progress.label if answers.progress else "-"
+    alignment = f"{answers.alignment}/5" if answers.alignment else "-"
+    return f"*{escape_mrkdwn(answers.name)}* ({role})\nProgress: {progress}\nAlignment: {alignment}"
+
+
+@dataclass(frozen=True)
+class ThoughtsPurpose:
+    """Which response the modal edits, and the prompt message to redraw afterwards."""
+
+    response_id: int
+    channel: str = ""
+    ts: str = ""
+
+    def to_metadata(self) -> str:
+        return json.dumps({"response_id": self.response_id, "channel": self.channel, "ts": self.ts})
+
+    @classmethod
+    def from_metadata(cls, metadata: str) -> ThoughtsPurpose:
+        data = json.loads(metadata or "{}")
+        return cls(int(data.get("response_id") or 0), data.get("channel", ""), data.get("ts", ""))
+
+
+def build_thoughts_modal(purpose: ThoughtsPurpose, answers: SideAnswers) -> View:
+    return View(
+        type="modal",
+        callback_id=VIEW_REVIEW_THOUGHTS,
+        title="Alignment review",
+        submit="Save",
+        close="Cancel",
+        private_metadata=purpose.to_metadata(),
+        blocks=[
+            _text_input(
+                BLOCK_REVIEW_TO_ADDRESS, TO_ADDRESS_QUESTION, TO_ADDRESS_MAX, answers.to_address
+            ),
+            _text_input(BLOCK_REVIEW_LEARNED, LEARNED_QUESTION, LEARNED_MAX, answers.learned),
+        ],
+    )
+
+
+def _text_input(block_id: str, label: str, limit: int, initial: str) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        element=PlainTextInputElement(
+            action_id=block_id, multiline=True, max_length=limit, initial_value=initial or None
+        ),
+    )

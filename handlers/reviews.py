@@ -1,0 +1,277 @@
+"""Alignment reviews in Slack: the prompts and summaries the outbox sends, their buttons and
+modal, and `/alliance checkin`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from domain.mentions import mentioned_user
+from domain.reviews import Progress, text_problems
+from domain.schedule import SnoozeChoice
+from domain.tours import Side
+from handlers.delivery import RenderedMessage, Renderer
+from handlers.ids import (
+    ACTION_REVIEW_ALIGNMENT,
+    ACTION_REVIEW_PROGRESS,
+    ACTION_REVIEW_SNOOZE,
+    ACTION_REVIEW_THOUGHTS,
+    BLOCK_REVIEW_LEARNED,
+    BLOCK_REVIEW_TO_ADDRESS,
+    VIEW_REVIEW_THOUGHTS,
+)
+from handlers.review_views import (
+    ThoughtsPurpose,
+    build_prompt_message,
+    build_summary_message,
+    build_thoughts_modal,
+    prompt_text,
+    summary_text,
+)
+from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.views import escape_mrkdwn, section_block, typed_text
+from handlers.wiring import acknowledge, acknowledged
+from services.deps import Deps
+from services.reviews import (
+    NOT_YOURS,
+    PROMPT,
+    SUMMARY,
+    ReviewReads,
+    ReviewRefusal,
+    check_checkin,
+    record_answer,
+    review_of_response,
+    snooze,
+    start_checkin,
+)
+
+# Which answer each button gives.
+PROGRESS_BY_ACTION = {action: Progress(value) for value, action in ACTION_REVIEW_PROGRESS.items()}
+ALIGNMENT_BY_ACTION = {action: score for score, action in ACTION_REVIEW_ALIGNMENT.items()}
+SNOOZE_BY_ACTION = {action: SnoozeChoice(value) for value, action in ACTION_REVIEW_SNOOZE.items()}
+TEXT_FIELDS = {"to_address": BLOCK_REVIEW_TO_ADDRESS, "learned": BLOCK_REVIEW_LEARNED}
+REDRAW = "review_redraw"  # context key: the message to redraw after the modal's ack
+
+
+def register(app: App, deps: Deps) -> None:
+    for action_id in (*PROGRESS_BY_ACTION, *ALIGNMENT_BY_ACTION):
+        app.action(action_id)(acknowledged(acknowledge, handle_action_review_answer, deps))
+    for action_id in SNOOZE_BY_ACTION:
+        app.action(action_id)(acknowledged(acknowledge, handle_action_review_snooze, deps))
+    app.action(ACTION_REVIEW_THOUGHTS)(
+        acknowledged(acknowledge, handle_action_review_thoughts, deps)
+    )
+    app.view(VIEW_REVIEW_THOUGHTS)(
+        acknowledged(handle_view_review_thoughts, redraw_after_thoughts, deps)
+    )
+
+
+# --- what the outbox sends --------------------------------------------------------------------
+
+
+def renderers(reads: ReviewReads) -> dict[str, Renderer]:
+    """The outbox renderers of reviews; they read the review as it is when the message goes."""
+
+    def render_prompt(payload: dict[str, Any]) -> RenderedMessage:
+        found = reads.of_response(int(payload["response_id"]))
+        if found is None:
+            raise LookupError(f"no review response {payload['response_id']}")
+        sheet, side = found
+        return RenderedMessage(prompt_text(sheet, side), build_prompt_message(sheet, side))
+
+    def render_summary(payload: dict[str, Any]) -> RenderedMessage:
+        sheet = reads.review(int(payload["review_id"]))
+        if sheet is None:
+            raise LookupError(f"no review {payload['review_id']}")
+        return RenderedMessage(summary_text(sheet), build_summary_message(sheet))
+
+    return {PROMPT: render_prompt, SUMMARY: render_summary}
+
+
+# --- buttons on a prompt ----------------------------------------------------------------------
+
+
+def _response_id(body: dict[str, Any]) -> int:
+    value = str(body["actions"][0].get("value") or "")
+    return int(value) if value.isdigit() else 0
+
+
+def _refuse(respond: Respond, refusal: ReviewRefusal) -> None:
+    respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+
+
+def handle_action_review_answer(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    action_id = body["actions"][0]["action_id"]
+    response_id = _response_id(body)
+    try:
+        record_answer(
+            deps.database,
+            response_id=response_id,
+            by_user_id=body["user"]["id"],
+            now=deps.clock(),
+            progress=PROGRESS_BY_ACTION.get(action_id),
+            alignment=ALIGNMENT_BY_ACTION.get(action_id),
+        )
+    except ReviewRefusal as refusal:
+        _refuse(respond, refusal)
+        return
+    container = body.get("container") or {}
+    _redraw(client, deps, response_id, container.get("channel_id"), container.get("message_ts"))
+
+
+def handle_action_review_snooze(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    response_id = _response_id(body)
+    try:
+        snooze(
+            deps.database,
+            response_id=response_id,
+            by_user_id=body["user"]["id"],
+            choice=SNOOZE_BY_ACTION[body["actions"][0]["action_id"]],
+            now=deps.clock(),
+        )
+    except ReviewRefusal as refusal:
+        _refuse(respond, refusal)
+        return
+    container = body.get("container") or {}
+    _redraw(client, deps, response_id, container.get("channel_id"), container.get("message_ts"))
+
+
+def handle_action_review_thoughts(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    response_id = _response_id(body)
+    found = review_of_response(deps.database, response_id)
+    if found is None or found[1] is not Side.EMPLOYEE:
+        _refuse(respond, ReviewRefusal(NOT_YOURS))
+        return
+    answers = found[0].side(Side.EMPLOYEE)
+    if answers.user_id != body["user"]["id"]:
+        _refuse(respond, ReviewRefusal(NOT_YOURS))
+        return
+    container = body.get("container") or {}
+    purpose = ThoughtsPurpose(
+        response_id, container.get("channel_id") or "", container.get("message_ts") or ""
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=build_thoughts_modal(purpose, answers))
+
+
+def handle_view_review_thoughts(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    *,
+    deps: Deps,
+) -> None:
+    """Check and save the text answers in the ack; problems go back to their field."""
+    values = view.get("state", {}).get("values", {})
+    texts = {name: typed_text(values, block) for name, block in TEXT_FIELDS.items()}
+    problems = text_problems(texts["to_address"], texts["learned"])
+    if problems:
+        ack(
+            response_action="errors",
+            errors={TEXT_FIELDS[name]: text for name, text in problems.items()},
+        )
+        return
+    purpose = ThoughtsPurpose.from_metadata(view.get("private_metadata", ""))
+    try:
+        record_answer(
+            deps.database,
+            response_id=purpose.response_id,
+            by_user_id=body["user"]["id"],
+            now=deps.clock(),
+            to_address=texts["to_address"],
+            learned=texts["learned"],
+        )
+    except ReviewRefusal as refusal:
+        ack(response_action="errors", errors={BLOCK_REVIEW_TO_ADDRESS: refusal.message})
+        return
+    context[REDRAW] = purpose
+    ack()
+
+
+def redraw_after_thoughts(context: BoltContext, client: WebClient, *, deps: Deps) -> None:
+    purpose = context.get(REDRAW)
+    if purpose is not None:
+        _redraw(client, deps, purpose.response_id, purpose.channel, purpose.ts)
+
+
+def _redraw(
+    client: WebClient,
+    deps: Deps,
+    response_id: int,
+    channel: str | None,
+    ts: str | None,
+) -> None:
+    """Show the prompt again with the answers as they now stand."""
+    found = review_of_response(deps.database, response_id)
+    if found is None or not channel or not ts:
+        return
+    sheet, side = found
+    client.chat_update(
+        channel=channel,
+        ts=ts,
+        text=prompt_text(sheet, side),
+        blocks=build_prompt_message(sheet, side),
+    )
+
+
+# --- /alliance checkin ------------------------------------------------------------------------
+
+
+def answer_checkin(inv: Invocation) -> Reply:
+    try:
+        checkin = check_checkin(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            subject_user_id=mentioned_user(inv.args),
+            today=inv.deps.clock().date(),
+        )
+    except ReviewRefusal as refusal:
+        return _say(refusal.message)
+    other = (
+        checkin.manager_name if checkin.employee_user_id == inv.user_id else checkin.employee_name
+    )
+    return _say(
+        f"Starting an alignment review with {escape_mrkdwn(other)} now: you'll both get a DM "
+        "with the questions."
+    )
+
+
+def follow_up_checkin(inv: Invocation, client: WebClient, respond: Respond) -> None:
+    subject = mentioned_user(inv.args)
+    try:
+        check_checkin(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            subject_user_id=subject,
+            today=inv.deps.clock().date(),
+        )
+    except ReviewRefusal:
+        return  # the ack said why
+    try:
+        start_checkin(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            subject_user_id=subject,
+            now=inv.deps.clock(),
+        )
+    except ReviewRefusal as refusal:  # something changed since the ack
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+
+
+def _say(text: str) -> Reply:
+    return Reply([section_block(text).to_dict()], text=text)
+
+
+SUBCOMMAND = SubcommandHandler(answer=answer_checkin, follow_up=follow_up_checkin)

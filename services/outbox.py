@@ -1,0 +1,477 @@
+"""The outbox: messages the bot sends on its own, planned once and delivered exactly once.
+
+Planning inserts one row per (purpose, subject, occurrence), so planning twice is harmless.
+Delivery claims due rows for a lease, sends each through a `Sender` and records where it
+landed, each outcome in its own short transaction. A process that dies mid-send leaves its
+rows claimed; when the lease runs out another pass claims them again, and because every message
+carries its row's id, the sender can recognise one an earlier attempt already posted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Outbox
+from db.upsert import insert_if_absent
+from domain.delivery import (
+    MAX_ATTEMPTS,
+    TOO_MANY_ATTEMPTS,
+    UNREACHABLE_ERRORS,
+    FailureKind,
+    OutboxStatus,
+    backoff,
+)
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_INTERVAL = timedelta(seconds=10)
+DEFAULT_BATCH = 100
+DEFAULT_LEASE = timedelta(minutes=2)
+# A pass stops starting sends once this share of the lease has gone by in real time, so that a
+# slow pass never sends a row whose lease ran out and which another process may have claimed.
+LEASE_SHARE_FOR_SENDING = 0.5
+LIVE = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
+_WORKER_ID_LENGTH = 64  # outbox.claimed_by
+_FREE_TEXT_LIMIT = 64
+
+
+def new_worker_id() -> str:
+    """`host:pid:uuid4`, naming one delivering process in `outbox.claimed_by`."""
+    tail = f":{os.getpid()}:{uuid.uuid4().hex}"
+    return socket.gethostname()[: _WORKER_ID_LENGTH - len(tail)] + tail
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    purpose: str,
+    subject: str,
+    occurrence: str,
+    target: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+    recipient_id: int | None = None,
+    now: datetime,
+) -> bool:
+    """Plan a message in the caller's transaction; False when it was already planned.
+
+    `payload` holds ids and flags only: the message is rendered from it when it is sent.
+    """
+    _check_payload(payload, "payload")
+    return insert_if_absent(
+        session,
+        Outbox.__table__,  # type: ignore[arg-type]
+        {
+            "team_id": team_id,
+            "purpose": purpose,
+            "subject": subject,
+            "occurrence": occurrence,
+            "recipient_id": recipient_id,
+            "target": target,
+            "payload": payload,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": not_before,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+def _check_payload(value: Any, where: str) -> None:
+    """Refuse anything that looks like free text: personal text must not sit in the outbox."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_payload(key, f"{where} key")
+            _check_payload(item, f"{where}[{key!r}]")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_payload(item, f"{where}[{index}]")
+    elif isinstance(value, str):
+        if len(value) > _FREE_TEXT_LIMIT or any(char.isspace() for char in value):
+            raise ValueError(f"{where} looks like free text; an outbox payload holds ids only")
+    elif value is not None and not isinstance(value, bool | int):
+        raise ValueError(f"{where} is a {type(value).__name__}; an outbox payload holds ids only")
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A row this worker holds for the length of its lease."""
+
+    id: int
+    team_id: str
+    purpose: str
+    target: str
+    recipient_id: int | None
+    payload: dict[str, Any]
+    attempts: int  # this one included
+    last_attempt_at: datetime | None  # when the last recorded attempt began
+    created_at: datetime
+
+    @property
+    def may_have_been_sent(self) -> bool:
+        """An earlier attempt may have reached Slack: it timed out, or its process died."""
+        return self.attempts > 1
+
+    @property
+    def earlier_attempts_since(self) -> datetime:
+        """No earlier attempt can have posted this message before this moment.
+
+        Outcomes are recorded with the time their pass began, and every attempt after the
+        first looked for earlier posts before sending; an attempt whose process died recorded
+        nothing, so the last recorded time (or the row's creation) still precedes it.
+        """
+        return self.last_attempt_at or self.created_at
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where Slack put a message."""
+
+    channel: str
+    ts: str
+
+
+class DeliveryFailure(Exception):
+    """A send or a look-up that did not work, and what kind of failure it was."""
+
+    def __init__(
+        self, kind: FailureKind, code: str, *, retry_after: timedelta | None = None
+    ) -> None:
+        super().__init__(f"{kind.value}: {code}")
+        self.kind = kind
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """Delivers outbox messages; raises DeliveryFailure when it cannot."""
+
+    def send(self, message: ClaimedMessage) -> Delivered: ...
+
+    def already_sent(self, message: ClaimedMessage) -> Delivered | None:
+        """Where an earlier attempt posted this message, or None when none did."""
+        ...
+
+
+@dataclass(frozen=True)
+class PermanentFailure:
+    outbox_id: int
+    purpose: str
+    recipient_id: int | None
+    error: str
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    recognised_as_sent: int = 0  # an earlier attempt had posted it; recorded, not re-sent
+    retried: int = 0  # failed for now; pending again after a backoff or Retry-After
+    failed: int = 0  # failed_permanently
+    postponed: int = 0  # claimed but not tried (rate limit, lease running out, stopping)
+    failures: list[PermanentFailure] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts = ("claimed", "sent", "recognised_as_sent", "retried", "failed", "postponed")
+        return ", ".join(f"{name} {getattr(self, name)}" for name in counts)
+
+    @property
+    def unreachable_recipients(self) -> set[int]:
+        """People whose account Slack says cannot be reached: their tours should be flagged."""
+        return {
+            failure.recipient_id
+            for failure in self.failures
+            if failure.recipient_id is not None and failure.error in UNREACHABLE_ERRORS
+        }
+
+
+def claim_due(
+    database: Database, *, worker: str, now: datetime, limit: int, lease: timedelta
+) -> list[ClaimedMessage]:
+    """Claim up to `limit` due rows, oldest first, for `lease`; no two workers get the same row.
+
+    Due: pending, or claimed by someone whose lease ran out (a claimed row's next_attempt_at is
+    its claimed_until), with next_attempt_at <= now.
+    """
+    until = now + lease
+    due = (
+        select(Outbox.id)
+        .where(Outbox.status.in_(LIVE), Outbox.next_attempt_at <= now)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
+    claim = update(Outbox).values(
+        status=OutboxStatus.CLAIMED,
+        claimed_by=worker,
+        claimed_until=until,
+        next_attempt_at=until,
+        attempts=Outbox.attempts + 1,
+        updated_at=now,
+    )
+    returned = (
+        Outbox.id,
+        Outbox.team_id,
+        Outbox.purpose,
+        Outbox.target,
+        Outbox.recipient_id,
+        Outbox.payload,
+        Outbox.attempts,
+        Outbox.last_attempt_at,
+        Outbox.created_at,
+    )
+    with database.read() as session:
+        # Most passes find nothing: they need not queue for SQLite's write lock to learn it.
+        if session.scalar(due.with_only_columns(Outbox.id).limit(1)) is None:
+            return []
+    with database.session() as session:
+        if database.engine.dialect.name == "postgresql":
+            # Rows another transaction is claiming right now are skipped, not waited for.
+            ids = session.scalars(due.with_for_update(skip_locked=True)).all()
+            if not ids:
+                return []
+            rows = session.execute(claim.where(Outbox.id.in_(ids)).returning(*returned)).all()
+        else:
+            # SQLite has one writer: this transaction holds the write lock (BEGIN IMMEDIATE).
+            rows = session.execute(
+                claim.where(Outbox.id.in_(due.scalar_subquery())).returning(*returned)
+            ).all()
+    return sorted((ClaimedMessage(**row._mapping) for row in rows), key=lambda m: m.id)
+
+
+# The two kinds of call a delivery makes; a rate limit on one leaves the other alone.
+_SEND, _CHECK = "send", "check"
+
+
+def deliver_due(
+    database: Database,
+    sender: Sender,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int = DEFAULT_BATCH,
+    lease: timedelta = DEFAULT_LEASE,
+    stopping: Callable[[], bool] = lambda: False,
+) -> DeliveryReport:
+    """One delivery pass: claim what is due, send it, record each outcome as it happens."""
+    claimed = claim_due(database, worker=worker, now=now, limit=limit, lease=lease)
+    delivery = _Pass(database, sender, worker, now, DeliveryReport(claimed=len(claimed)))
+    started = time.monotonic()
+    sending_time = lease.total_seconds() * LEASE_SHARE_FOR_SENDING
+    for message in claimed:
+        if stopping() or time.monotonic() - started > sending_time:
+            delivery.postpone(message, until=now)
+            continue
+        try:
+            delivery.deliver(message)
+        except Exception:
+            # One faulty message (a bug in its renderer, say) must not hold up the others.
+            logger.exception("delivering outbox message %d failed", message.id)
+            delivery.retry_later(message, "internal_error")
+    return delivery.report
+
+
+@dataclass
+class _Pass:
+    """One pass's delivery of its claimed rows; each outcome is its own short transaction."""
+
+    database: Database
+    sender: Sender
+    worker: str
+    now: datetime
+    report: DeliveryReport
+    # Call kind -> when Slack's rate limit lets us make that call again.
+    blocked: dict[str, datetime] = field(default_factory=dict)
+
+    def deliver(self, message: ClaimedMessage) -> None:
+        """Send one message, unless an earlier attempt already did."""
+        if message.may_have_been_sent:
+            if _CHECK in self.blocked:
+                self.postpone(message, until=self.blocked[_CHECK])
+                return
+            try:
+                found = self.sender.already_sent(message)
+            except DeliveryFailure as failure:
+                self.failed_call(message, failure, _CHECK)
+                return
+            if found is not None:
+                self.record_sent(message, found)
+                self.report.recognised_as_sent += 1
+                return
+        if message.attempts > MAX_ATTEMPTS:  # its lease kept running out: a process kept dying
+            self.fail(message, TOO_MANY_ATTEMPTS)
+            return
+        if _SEND in self.blocked:
+            self.postpone(message, until=self.blocked[_SEND])
+            return
+        try:
+            delivered = self.sender.send(message)
+        except DeliveryFailure as failure:
+            self.failed_call(message, failure, _SEND)
+            return
+        self.record_sent(message, delivered)
+        self.report.sent += 1
+
+    def failed_call(self, message: ClaimedMessage, failure: DeliveryFailure, call: str) -> None:
+        if failure.kind is FailureKind.RATE_LIMITED:
+            # Slack refused the call, so nothing was posted: the attempt does not count, and
+            # no more calls of that kind go out in this pass.
+            until = self.now + backoff(message.attempts, failure.retry_after)
+            self.blocked[call] = until
+            self.postpone(message, until=until, code=failure.code)
+        elif failure.kind is FailureKind.PERMANENT:
+            self.fail(message, failure.code)
+        elif message.attempts >= MAX_ATTEMPTS:
+            self.fail(message, TOO_MANY_ATTEMPTS)
+        else:
+            self.retry_later(message, failure.code)
+
+    def record_sent(self, message: ClaimedMessage, where: Delivered) -> None:
+        # A row cancelled while it was being sent is recorded as sent all the same: it was.
+        self._update(
+            message,
+            statuses=(OutboxStatus.CLAIMED, OutboxStatus.CANCELLED),
+            status=OutboxStatus.SENT,
+            sent_at=self.now,
+            slack_channel=where.channel,
+            slack_ts=where.ts,
+            next_attempt_at=None,
+            claimed_until=None,
+            last_attempt_at=self.now,
+            last_error=None,
+        )
+
+    def fail(self, message: ClaimedMessage, error: str) -> None:
+        logger.warning(
+            "outbox message %d (%s) failed permanently: %s", message.id, message.purpose, error
+        )
+        self._update(
+            message,
+            status=OutboxStatus.FAILED_PERMANENTLY,
+            next_attempt_at=None,
+            claimed_until=None,
+            last_attempt_at=self.now,
+            last_error=error[:255],
+        )
+        self.report.failed += 1
+        self.report.failures.append(
+            PermanentFailure(message.id, message.purpose, message.recipient_id, error)
+        )
+
+    def retry_later(self, message: ClaimedMessage, code: str) -> None:
+        self._update(
+            message,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=self.now + backoff(message.attempts),
+            claimed_by=None,
+            claimed_until=None,
+            last_attempt_at=self.now,
+            last_error=code[:255],
+        )
+        self.report.retried += 1
+
+    def postpone(
+        self, message: ClaimedMessage, *, until: datetime, code: str | None = None
+    ) -> None:
+        """Hand back a row no message went out for, as if it had never been claimed."""
+        values: dict[str, Any] = {
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": until,
+            "attempts": Outbox.attempts - 1,
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if code is None:
+            self.report.postponed += 1
+        else:
+            values["last_error"] = code
+            self.report.retried += 1
+        self._update(message, **values)
+
+    def _update(
+        self,
+        message: ClaimedMessage,
+        *,
+        statuses: Sequence[OutboxStatus] = (OutboxStatus.CLAIMED,),
+        **values: Any,
+    ) -> None:
+        """Change a row this worker still holds."""
+        with self.database.session() as session:
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(Outbox)
+                .where(
+                    Outbox.id == message.id,
+                    Outbox.claimed_by == self.worker,
+                    Outbox.status.in_(statuses),
+                )
+                .values(updated_at=self.now, **values)
+            )
+        if result.rowcount != 1:
+            logger.warning("outbox message %d was no longer held by %s", message.id, self.worker)
+
+
+def cancel_pending(session: Session, *, recipient_id: int, now: datetime) -> int:
+    """Cancel every message still waiting for the person (away, forgotten); returns how many."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Outbox)
+        .where(Outbox.recipient_id == recipient_id, Outbox.status.in_(LIVE))
+        .values(
+            status=OutboxStatus.CANCELLED, next_attempt_at=None, claimed_until=None, updated_at=now
+        )
+    )
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    team_id: str
+    purpose: str
+    subject: str
+    occurrence: str
+    target: str
+    recipient_id: int | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+
+
+def list_pending(
+    database: Database, *, until: datetime, limit: int | None = None
+) -> list[PendingMessage]:
+    """Messages waiting to go out by `until`, soonest first: for previews."""
+    statement = (
+        select(Outbox)
+        .where(Outbox.status.in_(LIVE), Outbox.next_attempt_at <= until)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
+    with database.read() as session:
+        return [
+            PendingMessage(
+                id=row.id,
+                team_id=row.team_id,
+                purpose=row.purpose,
+                subject=row.subject,
+                occurrence=row.occurrence,
+                target=row.target,
+                recipient_id=row.recipient_id,
+                status=row.status,
+                attempts=row.attempts,
+                next_attempt_at=row.next_attempt_at or until,
+            )
+            for row in session.scalars(statement)
+        ]

@@ -1,0 +1,526 @@
+"""Alignment reviews: plan them on each tour's cadence, start one now, record and snooze answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import AlignmentReview, Person, ReviewResponse, Tour
+from domain.reviews import (
+    PerceptionGaps,
+    Progress,
+    QuickAnswers,
+    ReviewKind,
+    ReviewStatus,
+    closing_date,
+    is_alignment_score,
+    local_date,
+    perception_gaps,
+    start_of_local_day,
+    text_problems,
+)
+from domain.schedule import SnoozeChoice, WorkingHours, next_delivery_time, next_nudge
+from domain.schedule import next_review_on as next_review_date
+from domain.tours import Side, TourStatus
+from services.audit import record_audit
+from services.outbox import enqueue
+from services.people import get_person
+
+PROMPT = "review_prompt"
+SUMMARY = "review_summary"
+# A review is due once its date has begun somewhere on Earth (Pacific/Kiritimati is UTC+14).
+HORIZON = timedelta(hours=14)
+NOT_YOURS = "That isn't something you can do. If you think it should be, ask your Alliance admin."
+
+
+class ReviewRefusal(Exception):
+    """The action is not possible; `message` says why, in words fit for the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def plan_due_reviews(
+    database: Database, *, now: datetime, hours: WorkingHours, limit: int = 500
+) -> int:
+    """Open the review of every active tour that has fallen due; returns how many were opened.
+
+    Each tour's cursor moves to its next review date in the same transaction, so a second pass
+    finds nothing, and the unique keys make a repeated insert a no-op rather than a duplicate.
+    """
+    horizon = (now + HORIZON).date()
+    due = (
+        select(Tour)
+        .where(Tour.status == TourStatus.ACTIVE, Tour.next_review_on <= horizon)
+        .order_by(Tour.next_review_on, Tour.id)
+        .limit(limit)
+        # Two planners on PostgreSQL take different tours; SQLite has one writer anyway.
+        .with_for_update(of=Tour, skip_locked=True)
+    )
+    opened = 0
+    with database.session() as session:
+        for tour in session.scalars(due).unique():
+            assert tour.next_review_on is not None
+            due_on = tour.next_review_on
+            review = _open_review(session, tour, ReviewKind.SCHEDULED, due_on, now)
+            for response in review.responses:
+                person = response.respondent
+                # Not before the due day has begun where the person is, then in working hours.
+                earliest = max(now, start_of_local_day(due_on, person.tz))
+                _enqueue_prompt(
+                    session, response, next_delivery_time(earliest, person.tz, hours), now
+                )
+            # Past the horizon: reviews missed while the bot was down are not piled up.
+            tour.next_review_on = next_review_date(
+                tour.start_date, tour.cadence_weeks, max(due_on, horizon)
+            )
+            tour.updated_at = now
+            opened += 1
+    return opened
+
+
+def _open_review(
+    session: Session, tour: Tour, kind: ReviewKind, due_on: date, now: datetime
+) -> AlignmentReview:
+    """The tour's next review, with one response row per side."""
+    last = session.scalar(
+        select(func.max(AlignmentReview.occurrence)).where(AlignmentReview.tour_id == tour.id)
+    )
+    review = AlignmentReview(
+        team_id=tour.team_id,
+        tour=tour,
+        occurrence=(last or 0) + 1,
+        kind=kind,
+        due_on=due_on,
+        closes_on=closing_date(due_on, tour.cadence_weeks),
+        status=ReviewStatus.OPEN,
+        opened_at=now,
+        progress_gap=False,
+        alignment_gap=False,
+        created_at=now,
+    )
+    review.responses = [
+        ReviewResponse(
+            team_id=tour.team_id,
+            side=side,
+            respondent=tour.employee if side is Side.EMPLOYEE else tour.manager,
+            updated_at=now,
+            created_at=now,
+        )
+        for side in Side
+    ]
+    session.add(review)
+    session.flush()
+    return review
+
+
+def _enqueue_prompt(
+    session: Session, response: ReviewResponse, not_before: datetime, now: datetime
+) -> None:
+    person = response.respondent
+    enqueue(
+        session,
+        team_id=response.team_id,
+        purpose=PROMPT,
+        subject=f"review_response:{response.id}",
+        occurrence="prompt",
+        target=person.user_id,
+        recipient_id=person.id,
+        payload={"response_id": response.id},
+        not_before=not_before,
+        now=now,
+    )
+    response.prompted_at = not_before
+    _, response.next_nudge_at = next_nudge(not_before, None, None, None, not_before)
+
+
+# --- /alliance checkin ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """Who a check-in is between; `review_id` once it has been started."""
+
+    review_id: int | None
+    employee_user_id: str
+    manager_user_id: str
+    employee_name: str
+    manager_name: str
+
+
+CHOOSE_REPORT = (
+    "Whose check-in? Try `/alliance checkin @dana` to start one with someone you manage."
+)
+NO_TOUR = (
+    "A check-in needs an active tour of duty between you and your manager. "
+    "Type `/alliance tour` to see your tours."
+)
+NOT_YOUR_REPORT = "You can start a check-in only with someone whose active tour you manage."
+
+
+def find_checkin_tour(
+    session: Session, *, team_id: str, user_id: str, subject_user_id: str | None
+) -> Tour:
+    """The active tour a check-in would review; raises ReviewRefusal when there is none.
+
+    Without a person named, the requester's own tour as employee; a manager names the report.
+    """
+    requester = get_person(session, team_id, user_id)
+    if requester is None:
+        raise ReviewRefusal(NO_TOUR)
+    active = select(Tour).where(Tour.team_id == team_id, Tour.status == TourStatus.ACTIVE)
+    if subject_user_id is None:
+        own = session.scalars(active.where(Tour.employee_id == requester.id)).unique().first()
+        if own is not None:
+            return own
+        leads = session.scalars(active.where(Tour.manager_id == requester.id)).unique().first()
+        raise ReviewRefusal(CHOOSE_REPORT if leads is not None else NO_TOUR)
+    subject = get_person(session, team_id, subject_user_id)
+    tour = (
+        None
+        if subject is None
+        else session.scalars(
+            active.where(Tour.manager_id == requester.id, Tour.employee_id == subject.id)
+        )
+        .unique()
+        .first()
+    )
+    if tour is None:
+        raise ReviewRefusal(NOT_YOUR_REPORT)
+    return tour
+
+
+PENDING = "A review of this tour is still waiting for answers: answer that one in your DMs first."
+
+
+def _refuse_if_pending(session: Session, tour: Tour, today: date) -> None:
+    pending = session.scalar(
+        select(AlignmentReview.id).where(
+            AlignmentReview.tour_id == tour.id,
+            AlignmentReview.status == ReviewStatus.OPEN,
+            AlignmentReview.closes_on >= today,
+        )
+    )
+    if pending is not None:
+        raise ReviewRefusal(PENDING)
+
+
+def check_checkin(
+    database: Database, *, team_id: str, user_id: str, subject_user_id: str | None, today: date
+) -> Checkin:
+    """What a check-in would start, without starting it; raises ReviewRefusal when it cannot."""
+    with database.read() as session:
+        tour = find_checkin_tour(
+            session, team_id=team_id, user_id=user_id, subject_user_id=subject_user_id
+        )
+        _refuse_if_pending(session, tour, today)
+        return Checkin(
+            None,
+            tour.employee.user_id,
+            tour.manager.user_id,
+            display_name(tour.employee),
+            display_name(tour.manager),
+        )
+
+
+def start_checkin(
+    database: Database,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    subject_user_id: str | None = None,
+) -> Checkin:
+    """Open a review of the tour now; both prompts can go out at once. Raises ReviewRefusal."""
+    with database.session() as session:
+        tour = find_checkin_tour(
+            session, team_id=team_id, user_id=user_id, subject_user_id=subject_user_id
+        )
+        # Locked, so that two check-ins started at once cannot both find no review open.
+        tour = (
+            session.scalars(
+                select(Tour)
+                .where(Tour.id == tour.id)
+                .with_for_update(of=Tour)
+                .execution_options(populate_existing=True)
+            )
+            .unique()
+            .one()
+        )
+        _refuse_if_pending(session, tour, now.date())
+        review = _open_review(session, tour, ReviewKind.CHECKIN, now.date(), now)
+        for response in review.responses:
+            _enqueue_prompt(session, response, now, now)
+        record_audit(
+            session,
+            team_id=team_id,
+            actor=user_id,
+            action="review.checkin",
+            subject=f"alignment_review:{review.id}",
+            now=now,
+        )
+        return Checkin(
+            review.id,
+            tour.employee.user_id,
+            tour.manager.user_id,
+            display_name(tour.employee),
+            display_name(tour.manager),
+        )
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    review_id: int
+    side: Side
+    completed: bool  # this answer completed the review: the summary is on its way
+
+
+def record_answer(
+    database: Database,
+    *,
+    response_id: int,
+    by_user_id: str,
+    now: datetime,
+    progress: Progress | None = None,
+    alignment: int | None = None,
+    to_address: str | None = None,
+    learned: str | None = None,
+    hours: WorkingHours | None = None,
+) -> AnswerOutcome:
+    """One side answers or edits (None leaves an answer as it was; "" clears a text answer).
+
+    When both sides have their quick answers in, the review is answered, its perception gaps
+    computed, and the summary planned for both. Raises ReviewRefusal.
+    """
+    if alignment is not None and not is_alignment_score(alignment):
+        raise ReviewRefusal("Alignment is a score from 1 to 5.")
+    problems = text_problems(to_address or "", learned or "")
+    if problems:
+        raise ReviewRefusal(next(iter(problems.values())))
+    with database.session() as session:
+        review, response = _editable(session, response_id, by_user_id, now)
+        if response.side is Side.MANAGER and (to_address is not None or learned is not None):
+            raise ReviewRefusal(NOT_YOURS)
+        if progress is not None:
+            response.progress = progress
+        if alignment is not None:
+            response.alignment = alignment
+        if to_address is not None:
+            response.to_address = to_address.strip() or None
+        if learned is not None:
+            response.learned = learned.strip() or None
+        response.updated_at = now
+        if response.answered_at is None and _quick(response) is not None:
+            response.answered_at = now
+            response.next_nudge_at = None
+        completed = _complete(session, review, now, hours or WorkingHours())
+        return AnswerOutcome(review.id, response.side, completed)
+
+
+def _editable(
+    session: Session, response_id: int, by_user_id: str, now: datetime
+) -> tuple[AlignmentReview, ReviewResponse]:
+    """The review (locked, so both sides' answers are seen together) and the person's response."""
+    review_id = session.scalar(
+        select(ReviewResponse.review_id).where(ReviewResponse.id == response_id)
+    )
+    review = (
+        None
+        if review_id is None
+        else session.scalars(
+            select(AlignmentReview)
+            .where(AlignmentReview.id == review_id)
+            .with_for_update(of=AlignmentReview)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one()
+    )
+    response = next((r for r in review.responses if r.id == response_id), None) if review else None
+    if review is None or response is None or response.respondent.user_id != by_user_id:
+        raise ReviewRefusal(NOT_YOURS)
+    if review.status is ReviewStatus.CLOSED or local_date(now, response.respondent.tz) > (
+        review.closes_on
+    ):
+        raise ReviewRefusal(
+            f"This review closed on {review.closes_on:%-d %B %Y}; its answers can't change now."
+        )
+    return review, response
+
+
+def _quick(response: ReviewResponse) -> QuickAnswers | None:
+    if response.progress is None or response.alignment is None:
+        return None
+    return QuickAnswers(response.progress, response.alignment)
+
+
+def _complete(
+    session: Session, review: AlignmentReview, now: datetime, hours: WorkingHours
+) -> bool:
+    """Mark the review answered once both sides are in, and plan the summary for both."""
+    employee, manager = (_quick(response) for response in review.responses)
+    if review.status is not ReviewStatus.OPEN or employee is None or manager is None:
+        return False
+    gaps = perception_gaps(employee, manager)
+    review.status = ReviewStatus.ANSWERED
+    review.answered_at = now
+    review.progress_gap, review.alignment_gap = gaps.progress, gaps.alignment
+    review.gap_flagged_at = now if gaps.any else None
+    for response in review.responses:
+        person = response.respondent
+        enqueue(
+            session,
+            team_id=review.team_id,
+            purpose=SUMMARY,
+            subject=f"review_response:{response.id}",
+            occurrence="summary",
+            target=person.user_id,
+            recipient_id=person.id,
+            payload={"review_id": review.id},
+            not_before=next_delivery_time(now, person.tz, hours),
+            now=now,
+        )
+    return True
+
+
+def snooze(
+    database: Database, *, response_id: int, by_user_id: str, choice: SnoozeChoice, now: datetime
+) -> datetime:
+    """Put off the reminder; returns when the next nudge is due. Raises ReviewRefusal."""
+    with database.session() as session:
+        _, response = _editable(session, response_id, by_user_id, now)
+        if response.answered_at is not None:
+            raise ReviewRefusal("You've answered this review already; nothing to snooze.")
+        response.snoozed_until = choice.until(now)
+        _, response.next_nudge_at = next_nudge(
+            response.prompted_at or now,
+            response.reminded_at,
+            response.escalated_at,
+            response.snoozed_until,
+            now,
+        )
+        response.updated_at = now
+        assert response.next_nudge_at is not None
+        return response.next_nudge_at
+
+
+# --- reads for rendering ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SideAnswers:
+    response_id: int
+    side: Side
+    user_id: str
+    name: str
+    tz: str | None
+    progress: Progress | None
+    alignment: int | None
+    to_address: str
+    learned: str
+    answered: bool
+    snoozed_until: datetime | None
+    next_nudge_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    """A review with both sides' answers and names: plain data for any surface."""
+
+    review_id: int
+    team_id: str
+    occurrence: int
+    kind: ReviewKind
+    due_on: date
+    closes_on: date
+    status: ReviewStatus
+    objective: str
+    gaps: PerceptionGaps
+    employee: SideAnswers
+    manager: SideAnswers
+
+    def side(self, side: Side) -> SideAnswers:
+        return self.employee if side is Side.EMPLOYEE else self.manager
+
+
+def display_name(person: Person) -> str:
+    return person.real_name or person.name or person.user_id
+
+
+def _answers(response: ReviewResponse) -> SideAnswers:
+    person = response.respondent
+    return SideAnswers(
+        response_id=response.id,
+        side=response.side,
+        user_id=person.user_id,
+        name=display_name(person),
+        tz=person.tz,
+        progress=response.progress,
+        alignment=response.alignment,
+        to_address=response.to_address or "",
+        learned=response.learned or "",
+        answered=response.answered_at is not None,
+        snoozed_until=response.snoozed_until,
+        next_nudge_at=response.next_nudge_at,
+    )
+
+
+def get_review(database: Database, review_id: int) -> ReviewSheet | None:
+    with database.read() as session:
+        review = session.get(AlignmentReview, review_id)
+        if review is None:
+            return None
+        employee, manager = (_answers(response) for response in review.responses)
+        tour = review.tour
+        version = tour.versions[(tour.agreed_version_no or tour.current_version_no) - 1]
+        return ReviewSheet(
+            review_id=review.id,
+            team_id=review.team_id,
+            occurrence=review.occurrence,
+            kind=review.kind,
+            due_on=review.due_on,
+            closes_on=review.closes_on,
+            status=review.status,
+            objective=version.objective or "",
+            gaps=PerceptionGaps(review.progress_gap, review.alignment_gap),
+            employee=employee,
+            manager=manager,
+        )
+
+
+def review_of_response(database: Database, response_id: int) -> tuple[ReviewSheet, Side] | None:
+    """The review a response belongs to, and that response's side."""
+    with database.read() as session:
+        row = session.execute(
+            select(ReviewResponse.review_id, ReviewResponse.side).where(
+                ReviewResponse.id == response_id
+            )
+        ).first()
+    if row is None:
+        return None
+    sheet = get_review(database, row.review_id)
+    return None if sheet is None else (sheet, row.side)
+
+
+@dataclass(frozen=True)
+class ReviewReads:
+    """The reads for rendering, bound to a database: what the outbox renderers are given."""
+
+    database: Database
+
+    def review(self, review_id: int) -> ReviewSheet | None:
+        return get_review(self.database, review_id)
+
+    def of_response(self, response_id: int) -> tuple[ReviewSheet, Side] | None:
+        return review_of_response(self.database, response_id)
