@@ -3,6 +3,7 @@ modal, and `/alliance checkin`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -107,35 +108,51 @@ def handle_action_review_answer(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     action_id = body["actions"][0]["action_id"]
-    response_id = _response_id(body)
-    try:
-        record_answer(
+    _change_then_redraw(
+        body,
+        client,
+        respond,
+        deps,
+        lambda response_id: record_answer(
             deps.database,
             response_id=response_id,
             by_user_id=body["user"]["id"],
             now=deps.clock(),
             progress=PROGRESS_BY_ACTION.get(action_id),
             alignment=ALIGNMENT_BY_ACTION.get(action_id),
-        )
-    except ReviewRefusal as refusal:
-        _refuse(respond, refusal)
-        return
-    container = body.get("container") or {}
-    _redraw(client, deps, response_id, container.get("channel_id"), container.get("message_ts"))
+        ),
+    )
 
 
 def handle_action_review_snooze(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
-    response_id = _response_id(body)
-    try:
-        snooze(
+    _change_then_redraw(
+        body,
+        client,
+        respond,
+        deps,
+        lambda response_id: snooze(
             deps.database,
             response_id=response_id,
             by_user_id=body["user"]["id"],
             choice=SNOOZE_BY_ACTION[body["actions"][0]["action_id"]],
             now=deps.clock(),
-        )
+        ),
+    )
+
+
+def _change_then_redraw(
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+    change: Callable[[int], object],
+) -> None:
+    """Apply a button's change to its response, then redraw the prompt it was pressed on."""
+    response_id = _response_id(body)
+    try:
+        change(response_id)
     except ReviewRefusal as refusal:
         _refuse(respond, refusal)
         return
