@@ -15,14 +15,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from domain.tours import may_read_statement
+from domain.tours import TourStatus, may_read_statement
 from handlers import values
-from handlers.ids import ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
+from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
 from handlers.tour_views import statement_blocks, tour_card
 from handlers.views import Blocks, build_home_welcome, context_block, section_block
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.home import HomeFacts, home_facts
+from services.reviews import ReviewRefusal, start_checkin
 from services.tours import NOT_YOURS, TourStatement, get_statement
 
 MAX_TEAM_SHOWN = 20
@@ -32,6 +33,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_HOME_VIEW_STATEMENT)(
         acknowledged(acknowledge, handle_action_home_view_statement, deps)
     )
+    app.action(ACTION_HOME_CHECKIN)(acknowledged(acknowledge, handle_action_home_checkin, deps))
 
 
 def publish_home(
@@ -69,6 +71,7 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
                         action_id=ACTION_HOME_VIEW_STATEMENT,
                         value=str(facts.my_tour.tour_id),
                     ),
+                    *checkin_button(facts),
                     ButtonElement(text="How the Alliance works", action_id=ACTION_OPEN_GUIDE),
                 ]
             ).to_dict()
@@ -88,6 +91,13 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
             context_block("Counts only: what people wrote stays private.").to_dict(),
         ]
     return View(type="home", blocks=blocks[:100]).to_dict()
+
+
+def checkin_button(facts: HomeFacts) -> list[ButtonElement]:
+    """Only an active tour has alignment reviews to start."""
+    if facts.my_tour is None or facts.my_tour.status is not TourStatus.ACTIVE:
+        return []
+    return [ButtonElement(text="Start a check-in", action_id=ACTION_HOME_CHECKIN)]
 
 
 def _team_blocks(team: list[TourStatement], today: Any) -> Blocks:
@@ -135,3 +145,21 @@ def _notice_modal(text: str) -> dict[str, Any]:
         close=PlainTextObject(text="Close"),
         blocks=[section_block(text)],
     ).to_dict()
+
+
+def handle_action_home_checkin(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    """Start an alignment review of your own tour now, from the Home tab."""
+    try:
+        checkin = start_checkin(
+            deps.database, team_id=body["team"]["id"], user_id=body["user"]["id"], now=deps.clock()
+        )
+    except ReviewRefusal as refusal:
+        client.views_open(trigger_id=body["trigger_id"], view=_notice_modal(refusal.message))
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=_notice_modal(
+            f"Check-in started: you and {checkin.manager_name} will each get the questions in a DM "
+            "in a moment."
+        ),
+    )

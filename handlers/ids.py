@@ -10,6 +10,7 @@ EVENTS = ("app_home_opened", "user_change", "message")
 # The Home tab.
 ACTION_OPEN_GUIDE = "home_open_guide"
 ACTION_HOME_VIEW_STATEMENT = "home_view_statement"
+ACTION_HOME_CHECKIN = "home_checkin"
 VIEW_GUIDE = "alliance_guide"
 
 # Tours of duty: the Statement of Alliance modal, its inputs, and the buttons on a proposal.
@@ -56,6 +57,7 @@ BLOCK_REVIEW_LEARNED = "review_learned"
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
+    ACTION_HOME_CHECKIN,
     ACTION_TOUR_ACCEPT,
     ACTION_TOUR_SUGGEST,
     ACTION_TOUR_SUCCESS_CHAT,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.ids import ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
+from sqlalchemy import select
+
+from db.engine import Database
+from db.models import AlignmentReview, Tour
+from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
 from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, new_user_id, wait_for_call, wait_until
 from tests.slack_requests import SlackSender
@@ -113,3 +117,44 @@ def test_home_is_drawn_again_for_both_when_a_tour_changes(
     for user_id in (pair.employee, pair.manager):
         view = wait_for_call(fake_slack, "views.publish", user_id=user_id).json("view")
         assert "waiting for agreement" in block_texts(view["blocks"])
+
+
+def test_employee_starts_a_check_in_from_the_home_tab(
+    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    pair = agreed_pair(slack, fake_slack)
+    home = open_home(slack, fake_slack, pair.employee)
+    button = next(
+        element
+        for block in home["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == ACTION_HOME_CHECKIN
+    )
+    slack.block_actions(
+        [{**button, "block_id": "b"}], user_id=pair.employee, view=home, trigger_id="t-home-checkin"
+    )
+    modal = wait_for_call(fake_slack, "views.open", trigger_id="t-home-checkin").json("view")
+    assert "Check-in started: you and Sam Rivera" in block_texts(modal["blocks"])
+    with bot_database.session() as session:
+        kinds = session.scalars(
+            select(AlignmentReview.kind)
+            .join(Tour, Tour.id == AlignmentReview.tour_id)
+            .where(Tour.employee.has(user_id=pair.employee))
+        ).all()
+    assert kinds == ["checkin"]
+
+
+def test_no_check_in_button_before_the_tour_is_agreed(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    pair = new_pair(fake_slack)
+    propose(slack, fake_slack, pair)
+    home = open_home(slack, fake_slack, pair.employee)
+    actions = [
+        element["action_id"]
+        for block in home["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert ACTION_HOME_VIEW_STATEMENT in actions and ACTION_HOME_CHECKIN not in actions
