@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from db.engine import Database
 from db.models import AlignmentReview, Tour
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, new_user_id, wait_for_call, wait_until
+from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
 from tests.slack_requests import SlackSender
 from tests.test_tours import propose
 from tests.tour_steps import Pair, new_pair, press
@@ -18,14 +19,27 @@ from tests.tour_steps import Pair, new_pair, press
 ADMIN = "UADMIN1"
 
 
-def open_home(slack: SlackSender, fake: FakeSlack, user_id: str) -> dict[str, Any]:
-    """Open the Home tab as Slack reports it; returns the view the bot published in answer."""
+def open_home(
+    slack: SlackSender, fake: FakeSlack, user_id: str, showing: str = ""
+) -> dict[str, Any]:
+    """Open the Home tab as Slack reports it; returns the latest view the bot published.
+
+    Redraws from earlier changes may still be on their way, so with `showing` this waits until
+    the latest view contains it.
+    """
     before = len([c for c in fake.calls("views.publish") if c.args["user_id"] == user_id])
     slack.event({"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home"})
-    published = wait_until(
-        fake, "views.publish", lambda c: c.args["user_id"] == user_id, before + 1
-    )
-    return dict(published[-1].json("view"))
+    wait_until(fake, "views.publish", lambda c: c.args["user_id"] == user_id, before + 1)
+
+    def latest_view() -> dict[str, Any] | None:
+        views = [
+            c.json("view") for c in fake.calls("views.publish") if c.args["user_id"] == user_id
+        ]
+        return dict(views[-1]) if showing in json.dumps(views[-1], ensure_ascii=False) else None
+
+    view = eventually(latest_view)
+    assert view is not None, f"no Home tab showing {showing!r} for {user_id}"
+    return dict(view)
 
 
 def agreed_pair(slack: SlackSender, fake: FakeSlack) -> Pair:
@@ -51,7 +65,7 @@ def test_employee_sees_their_tour_card_and_can_open_the_statement(
     slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
-    home = open_home(slack, fake_slack, pair.employee)
+    home = open_home(slack, fake_slack, pair.employee, showing="· active")
     shown = block_texts(home["blocks"])
     assert "*Transformational tour* · active" in shown
     assert "Take checkout from 3 steps to 1" in shown and "next review" in shown
@@ -76,7 +90,7 @@ def test_statement_button_pressed_by_a_stranger_reveals_nothing(
     slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
-    home = open_home(slack, fake_slack, pair.employee)
+    home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_VIEW_STATEMENT)
     button = next(
         element
         for block in home["blocks"]
@@ -96,7 +110,7 @@ def test_statement_button_pressed_by_a_stranger_reveals_nothing(
 
 def test_manager_sees_their_team(slack: SlackSender, fake_slack: FakeSlack) -> None:
     pair = agreed_pair(slack, fake_slack)
-    shown = block_texts(open_home(slack, fake_slack, pair.manager)["blocks"])
+    shown = block_texts(open_home(slack, fake_slack, pair.manager, showing="Your team")["blocks"])
     assert "Your team" in shown and "*Dana Okafor*" in shown
     assert "You don't have a tour of duty yet." in shown
 
@@ -104,7 +118,7 @@ def test_manager_sees_their_team(slack: SlackSender, fake_slack: FakeSlack) -> N
 def test_admin_sees_counts_and_no_ones_words(slack: SlackSender, fake_slack: FakeSlack) -> None:
     fake_slack.add_user(ADMIN, name="hr", real_name="Hana People")
     agreed_pair(slack, fake_slack)
-    shown = block_texts(open_home(slack, fake_slack, ADMIN)["blocks"])
+    shown = block_texts(open_home(slack, fake_slack, ADMIN, showing="Across the company")["blocks"])
     assert "Across the company" in shown and "active" in shown
     assert "checkout" not in shown
 
@@ -123,7 +137,7 @@ def test_employee_starts_a_check_in_from_the_home_tab(
     slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
-    home = open_home(slack, fake_slack, pair.employee)
+    home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_CHECKIN)
     button = next(
         element
         for block in home["blocks"]
@@ -150,7 +164,7 @@ def test_no_check_in_button_before_the_tour_is_agreed(
 ) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
-    home = open_home(slack, fake_slack, pair.employee)
+    home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_VIEW_STATEMENT)
     actions = [
         element["action_id"]
         for block in home["blocks"]
