@@ -16,10 +16,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from db.engine import Database
 from handlers import actions, commands, events, home, messages, reviews, tours, values
-from handlers.delivery import RENDERERS, SlackSender
+from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
-from services.reviews import ReviewReads
+from services.review_reads import ReviewReads
 
 SURFACES = (commands, events, actions, home, messages, tours, values, reviews)
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
@@ -68,6 +68,11 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     return app
 
 
+def outbox_renderers(database: Database) -> dict[str, Renderer]:
+    """How each purpose of outbox message is written when it is sent."""
+    return {**RENDERERS, **reviews.renderers(ReviewReads(database))}
+
+
 def build_deps(settings: Settings, database: Database) -> Deps:
     return Deps(
         database=database,
@@ -76,7 +81,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         learning_channel=settings.learning_channel,
         outbox_sender=SlackSender(
             build_delivery_client(settings),
-            {**RENDERERS, **reviews.renderers(ReviewReads(database))},
+            outbox_renderers(database),
         ),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
         background=ThreadPoolExecutor(

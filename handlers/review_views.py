@@ -40,6 +40,7 @@ from handlers.ids import (
     VIEW_REVIEW_THOUGHTS,
 )
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from services.review_nudges import OverdueReview
 from services.reviews import ReviewSheet, SideAnswers
 
 
@@ -47,18 +48,24 @@ def _day(day: date) -> str:
     return f"{day:%a %-d %b %Y}"
 
 
-def prompt_text(sheet: ReviewSheet, side: Side) -> str:
-    """The notification text of a prompt."""
+def prompt_text(sheet: ReviewSheet, side: Side, *, reminder: bool = False) -> str:
+    """The notification text of a prompt, or of the reminder that repeats it."""
     if side is Side.EMPLOYEE:
-        return f"Time for your alignment review with {sheet.manager.name}."
-    return f"Time for your alignment review of {sheet.employee.name}'s tour of duty."
+        text = f"your alignment review with {sheet.manager.name}"
+    else:
+        text = f"your alignment review of {sheet.employee.name}'s tour of duty"
+    if reminder:
+        return f"A gentle reminder: {text} is waiting for your answers."
+    return f"Time for {text}."
 
 
-def build_prompt_message(sheet: ReviewSheet, side: Side) -> list[Block]:
+def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = False) -> list[Block]:
     """One side's prompt: the questions with their buttons, the chosen answers marked."""
     mine = sheet.side(side)
     employee = escape_mrkdwn(sheet.employee.name)
     what = "A check-in" if sheet.kind is ReviewKind.CHECKIN else "Your alignment review"
+    if reminder:
+        what = f"A gentle reminder: {what[0].lower()}{what[1:]}"
     if side is Side.EMPLOYEE:
         lead = f"*{what}* of your tour of duty with *{escape_mrkdwn(sheet.manager.name)}*."
         progress_q, alignment_q = "How is your mission going?", ALIGNMENT_QUESTION
@@ -143,6 +150,60 @@ def _status(sheet: ReviewSheet, mine: SideAnswers) -> str:
     if mine.snoozed_until is not None and mine.next_nudge_at is not None:
         return f"Snoozed: I'll remind you on {local_label(mine.next_nudge_at, mine.tz)}."
     return f"Please answer by {_day(sheet.closes_on)} ({zone})."
+
+
+def escalation_text(sheet: ReviewSheet) -> str:
+    """What a manager is told when their report has left a review unanswered for a week."""
+    return f"{sheet.employee.name} hasn't answered their alignment review yet."
+
+
+def build_escalation_message(sheet: ReviewSheet) -> list[Block]:
+    employee = escape_mrkdwn(sheet.employee.name)
+    return [
+        section_block(
+            f"*{employee}* hasn't answered the alignment review of their tour of duty with you, "
+            f"due {_day(sheet.due_on)}, after a prompt and a reminder. It closes on "
+            f"{_day(sheet.closes_on)}."
+        ),
+        context_block(
+            "A quick word from you may help: the review is a conversation for both of you, "
+            "and nothing they have written is shared until both answers are in."
+        ),
+    ]
+
+
+def overdue_digest_text(overdue: list[OverdueReview]) -> str:
+    if not overdue:
+        return "Every alignment review that was waiting on a manager has been answered."
+    count = len(overdue)
+    return f"{count} alignment review{'s' if count > 1 else ''} waiting on a manager for a week."
+
+
+def build_overdue_digest(overdue: list[OverdueReview]) -> list[Block]:
+    """The admins' daily note of managers' reviews left unanswered: names and dates, no text."""
+    if not overdue:
+        return [section_block(overdue_digest_text(overdue))]
+    lines = [
+        f"• *{escape_mrkdwn(item.manager_name)}* on *{escape_mrkdwn(item.employee_name)}*'s "
+        f"tour: due {_day(item.due_on)}, closes {_day(item.closes_on)}"
+        for item in overdue
+    ]
+    return [
+        HeaderBlock(text="Alignment reviews waiting on managers"),
+        *(section_block(chunk) for chunk in _chunks(lines)),
+        context_block("Managers were prompted and reminded; a nudge from you may help."),
+    ]
+
+
+def _chunks(lines: list[str], limit: int = 2900) -> list[str]:
+    """Lines joined into texts that each fit a section block."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return chunks
 
 
 def summary_text(sheet: ReviewSheet) -> str:

@@ -26,9 +26,13 @@ from handlers.ids import (
 )
 from handlers.review_views import (
     ThoughtsPurpose,
+    build_escalation_message,
+    build_overdue_digest,
     build_prompt_message,
     build_summary_message,
     build_thoughts_modal,
+    escalation_text,
+    overdue_digest_text,
     prompt_text,
     summary_text,
 )
@@ -36,12 +40,14 @@ from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import escape_mrkdwn, section_block, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
+from services.review_nudges import ADMIN_DIGEST, ESCALATION, REMINDER
+from services.review_reads import ReviewReads
 from services.reviews import (
     NOT_YOURS,
     PROMPT,
     SUMMARY,
-    ReviewReads,
     ReviewRefusal,
+    ReviewSheet,
     check_checkin,
     record_answer,
     review_of_response,
@@ -76,12 +82,26 @@ def register(app: App, deps: Deps) -> None:
 def renderers(reads: ReviewReads) -> dict[str, Renderer]:
     """The outbox renderers of reviews; they read the review as it is when the message goes."""
 
-    def render_prompt(payload: dict[str, Any]) -> RenderedMessage:
+    def response_sheet(payload: dict[str, Any]) -> tuple[ReviewSheet, Side]:
         found = reads.of_response(int(payload["response_id"]))
         if found is None:
             raise LookupError(f"no review response {payload['response_id']}")
-        sheet, side = found
+        return found
+
+    def render_prompt(payload: dict[str, Any]) -> RenderedMessage:
+        sheet, side = response_sheet(payload)
         return RenderedMessage(prompt_text(sheet, side), build_prompt_message(sheet, side))
+
+    def render_reminder(payload: dict[str, Any]) -> RenderedMessage:
+        sheet, side = response_sheet(payload)
+        return RenderedMessage(
+            prompt_text(sheet, side, reminder=True),
+            build_prompt_message(sheet, side, reminder=True),
+        )
+
+    def render_escalation(payload: dict[str, Any]) -> RenderedMessage:
+        sheet, _ = response_sheet(payload)
+        return RenderedMessage(escalation_text(sheet), build_escalation_message(sheet))
 
     def render_summary(payload: dict[str, Any]) -> RenderedMessage:
         sheet = reads.review(int(payload["review_id"]))
@@ -89,7 +109,17 @@ def renderers(reads: ReviewReads) -> dict[str, Renderer]:
             raise LookupError(f"no review {payload['review_id']}")
         return RenderedMessage(summary_text(sheet), build_summary_message(sheet))
 
-    return {PROMPT: render_prompt, SUMMARY: render_summary}
+    def render_overdue_digest(payload: dict[str, Any]) -> RenderedMessage:
+        overdue = reads.overdue(str(payload["team_id"]))
+        return RenderedMessage(overdue_digest_text(overdue), build_overdue_digest(overdue))
+
+    return {
+        PROMPT: render_prompt,
+        REMINDER: render_reminder,
+        ESCALATION: render_escalation,
+        SUMMARY: render_summary,
+        ADMIN_DIGEST: render_overdue_digest,
+    }
 
 
 # --- buttons on a prompt ----------------------------------------------------------------------

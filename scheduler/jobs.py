@@ -12,6 +12,7 @@ from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 from services.outbox import DEFAULT_BATCH, deliver_due
+from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
         now = deps.clock()
 
 
+# Reminders and escalations planned per pass.
+NUDGE_BATCH = 1000
 # Tours planned per pass; a bigger backlog is worked off over the following passes.
 REVIEW_PLANNING_BATCH = 1000
 
@@ -78,10 +81,27 @@ def plan_reviews(deps: Deps, now: datetime) -> None:
         logger.info("opened %d alignment reviews", opened)
 
 
+def nudge_reviews(deps: Deps, now: datetime) -> None:
+    """Remind whoever has not answered, and escalate what has been left for a week."""
+    planned = plan_due_nudges(
+        deps.database, now=now, hours=WorkingHours(), admins=deps.admins, limit=NUDGE_BATCH
+    )
+    if planned:
+        logger.info("planned %d reminders, %d escalations", planned.reminders, planned.escalations)
+
+
+def close_reviews(deps: Deps, now: datetime) -> None:
+    closed = close_past_reviews(deps.database, now=now)
+    if closed:
+        logger.info("closed %d alignment reviews", closed)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
     Job(id="plan-reviews", every=timedelta(minutes=5), run=plan_reviews),
+    Job(id="nudge-reviews", every=timedelta(minutes=15), run=nudge_reviews),
+    Job(id="close-reviews", every=timedelta(hours=1), run=close_reviews),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

@@ -511,16 +511,3 @@ def review_of_response(database: Database, response_id: int) -> tuple[ReviewShee
         return None
     sheet = get_review(database, row.review_id)
     return None if sheet is None else (sheet, row.side)
-
-
-@dataclass(frozen=True)
-class ReviewReads:
-    """The reads for rendering, bound to a database: what the outbox renderers are given."""
-
-    database: Database
-
-    def review(self, review_id: int) -> ReviewSheet | None:
-        return get_review(self.database, review_id)
-
-    def of_response(self, response_id: int) -> tuple[ReviewSheet, Side] | None:
-        return review_of_response(self.database, response_id)

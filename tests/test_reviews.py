@@ -3,195 +3,55 @@ Slack, summed up for both sides with perception gaps flagged, snoozed, and start
 
 from __future__ import annotations
 
-import json
-import time as time_module
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from bot.app import build_delivery_client
-from bot.config import Settings
 from db.engine import Database
-from db.models import AlignmentReview, Outbox, ReviewResponse, Tour
-from domain.schedule import REMINDER_AFTER, WorkingHours, next_review_on
-from handlers.delivery import RENDERERS, SlackSender
+from db.models import AlignmentReview, Tour
+from domain.schedule import REMINDER_AFTER, next_review_on
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
-    ACTION_REVIEW_PROGRESS,
     ACTION_REVIEW_SNOOZE,
     ACTION_REVIEW_THOUGHTS,
-    ACTION_TOUR_ACCEPT,
     BLOCK_REVIEW_LEARNED,
     BLOCK_REVIEW_TO_ADDRESS,
 )
-from handlers.reviews import renderers
-from services.outbox import deliver_due
 from services.reviews import (
     CHOOSE_REPORT,
     NO_TOUR,
     NOT_YOURS,
     PENDING,
-    ReviewReads,
     plan_due_reviews,
 )
-from tests.botprocess import BOT_TOKEN
 from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, new_user_id, wait_for_call, wait_until
+from tests.review_steps import (
+    AT_RISK,
+    DUE,
+    HOURS,
+    OFF_TRACK,
+    ON_TRACK,
+    PLAN_AT,
+    Agreed,
+    agree_tour,
+    answer,
+    chosen,
+    deliver,
+    outbox_rows,
+    prompts_delivered,
+    responses_of,
+    reviews_of,
+    updated,
+    wait_for_status,
+)
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import (
-    TODAY,
-    Pair,
     button,
     dm_with_button,
-    form,
-    open_statement_modal,
     press,
-    submit,
 )
-
-HOURS = WorkingHours()  # Mon-Fri 09:00-17:00
-# A Monday at least a week ahead: the review date the tests put on the tour's cursor.
-DUE = TODAY + timedelta(days=7 + (7 - TODAY.weekday()) % 7)
-# Planning runs the day before, at noon UTC: the due date has begun in Tokyo, not in New York.
-PLAN_AT = datetime.combine(DUE - timedelta(days=1), time(12), tzinfo=UTC)
-ON_TRACK = ACTION_REVIEW_PROGRESS["on_track"]
-OFF_TRACK = ACTION_REVIEW_PROGRESS["off_track"]
-AT_RISK = ACTION_REVIEW_PROGRESS["at_risk"]
-
-
-@dataclass
-class Agreed:
-    pair: Pair
-    tour_id: int
-
-
-def agree_tour(
-    slack: SignedRequests,
-    fake: FakeSlack,
-    database: Database,
-    *,
-    employee_tz: str = "Asia/Tokyo",
-    manager_tz: str = "America/New_York",
-) -> Agreed:
-    """A manager proposes, the employee accepts: an active tour, due for review on DUE."""
-    pair = Pair(new_user_id(), new_user_id())
-    fake.add_user(pair.manager, name="sam", real_name="Sam Rivera", tz=manager_tz)
-    fake.add_user(pair.employee, name="dana", real_name="Dana Okafor", tz=employee_tz)
-    modal = open_statement_modal(slack, fake, pair.manager, f"tour new <@{pair.employee}|dana>")
-    submit(slack, modal, pair.manager, form(), pair.employee)
-    press(
-        slack,
-        dm_with_button(fake, pair.employee, ACTION_TOUR_ACCEPT),
-        ACTION_TOUR_ACCEPT,
-        pair.employee,
-    )
-    wait_until(fake, "chat.postMessage", lambda c: ":handshake:" in c.args.get("text", ""), 2)
-    with database.session() as session:
-        tour = (
-            session.scalars(select(Tour).where(Tour.employee.has(user_id=pair.employee)))
-            .unique()
-            .one()
-        )
-        assert tour.status == "active"
-        tour.next_review_on = DUE
-        return Agreed(pair, tour.id)
-
-
-def reviews_of(database: Database, tour_id: int) -> list[AlignmentReview]:
-    with database.read() as session:
-        return list(
-            session.scalars(
-                select(AlignmentReview)
-                .where(AlignmentReview.tour_id == tour_id)
-                .order_by(AlignmentReview.occurrence)
-            ).unique()
-        )
-
-
-def responses_of(database: Database, review_id: int) -> dict[str, ReviewResponse]:
-    with database.read() as session:
-        rows = session.scalars(
-            select(ReviewResponse).where(ReviewResponse.review_id == review_id)
-        ).unique()
-        return {row.side: row for row in rows}
-
-
-def outbox_rows(database: Database, purpose: str, response_ids: list[int]) -> list[Outbox]:
-    subjects = [f"review_response:{rid}" for rid in response_ids]
-    with database.read() as session:
-        return list(
-            session.scalars(
-                select(Outbox)
-                .where(Outbox.purpose == purpose, Outbox.subject.in_(subjects))
-                .order_by(Outbox.subject)
-            )
-        )
-
-
-def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
-    """One delivery pass of the outbox to the fake Slack, as the bot's job runs it."""
-    settings = Settings(bot_token=BOT_TOKEN, signing_secret="unused", slack_api_url=fake.url)
-    sender = SlackSender(
-        build_delivery_client(settings), {**RENDERERS, **renderers(ReviewReads(database))}
-    )
-    deliver_due(database, sender, worker=f"test-{new_user_id()}", now=now)
-
-
-def prompts_delivered(
-    slack: SignedRequests, fake: FakeSlack, database: Database
-) -> tuple[Agreed, AlignmentReview, Any, Any]:
-    """A tour planned for review and both prompts delivered: (tour, review, employee's DM,
-    manager's DM)."""
-    agreed = agree_tour(slack, fake, database)
-    plan_due_reviews(database, now=PLAN_AT, hours=HOURS, limit=1000)
-    [review] = reviews_of(database, agreed.tour_id)
-    deliver(database, fake, PLAN_AT + timedelta(days=2))
-    return (
-        agreed,
-        review,
-        dm_with_button(fake, agreed.pair.employee, ON_TRACK),
-        dm_with_button(fake, agreed.pair.manager, ON_TRACK),
-    )
-
-
-def updated(fake: FakeSlack, channel: str, count: int = 1) -> Any:
-    """The `count`th redraw of a review prompt in `channel`."""
-
-    def is_prompt(call: Any) -> bool:
-        return call.args["channel"] == channel and ON_TRACK in json.dumps(call.json("blocks"))
-
-    return wait_until(fake, "chat.update", is_prompt, count)[-1]
-
-
-def chosen(blocks: list[dict[str, Any]]) -> set[str]:
-    """The action ids of the buttons shown as chosen."""
-    return {
-        element["action_id"]
-        for block in blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element.get("style") == "primary"
-    }
-
-
-def answer(slack: SignedRequests, prompt: Any, user: str, progress: str, score: int) -> None:
-    press(slack, prompt, progress, user)
-    press(slack, prompt, ACTION_REVIEW_ALIGNMENT[score], user)
-
-
-def wait_for_status(database: Database, review_id: int, status: str) -> AlignmentReview:
-    for _ in range(100):
-        with database.read() as session:
-            review = session.get(AlignmentReview, review_id)
-            assert review is not None
-            if review.status == status:
-                return review
-        time_module.sleep(0.05)
-    raise AssertionError(f"review {review_id} never became {status}")
-
 
 # --- planning ---------------------------------------------------------------------------------
 
