@@ -383,3 +383,21 @@ class ReviewResponse(Base):
 
     review: Mapped[AlignmentReview] = relationship(back_populates="responses")
     respondent: Mapped[Person] = relationship(lazy="joined")
+
+
+class AwayPeriod(Base):
+    """A person is away: no prompts reach them, and their schedule shifts past the period."""
+
+    __tablename__ = "away_periods"
+    __table_args__ = (
+        Index("ix_away_periods_person_ends_on", "person_id", "ends_on"),
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]  # inclusive: the person is back the day after
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

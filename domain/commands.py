@@ -37,6 +37,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("checkin", "checkin", "Start an alignment review with your manager now.", "checkin"),
     Subcommand(
+        "away",
+        "away [until DATE | back]",
+        "Hold your prompts while you're away; reviews due meanwhile wait for your return.",
+        "away until 2027-01-04",
+    ),
+    Subcommand(
         "learned",
         "learned [what you learned]",
         "Share something you learned from your network with colleagues.",

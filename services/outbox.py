@@ -435,6 +435,20 @@ def cancel_pending(session: Session, *, recipient_id: int, now: datetime) -> int
     return result.rowcount
 
 
+def postpone_pending(session: Session, *, recipient_id: int, until: datetime, now: datetime) -> int:
+    """Hold every message waiting for the person until `until` (away); returns how many."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Outbox)
+        .where(
+            Outbox.recipient_id == recipient_id,
+            Outbox.status == OutboxStatus.PENDING,
+            Outbox.next_attempt_at < until,
+        )
+        .values(next_attempt_at=until, updated_at=now)
+    )
+    return result.rowcount
+
+
 @dataclass(frozen=True)
 class PendingMessage:
     id: int

@@ -10,9 +10,16 @@ from sqlalchemy import select, update
 
 from db.engine import Database
 from db.models import AlignmentReview, ReviewResponse
-from domain.reviews import ReviewStatus
-from domain.schedule import Nudge, WorkingHours, next_delivery_time, next_nudge
+from domain.reviews import ReviewStatus, local_date, start_of_local_day
+from domain.schedule import (
+    Nudge,
+    WorkingHours,
+    next_delivery_time,
+    next_nudge,
+    shift_past_away,
+)
 from domain.tours import Side
+from services.away import away_days, snooze_away
 from services.outbox import enqueue
 from services.reviews import display_name
 
@@ -60,8 +67,18 @@ def plan_due_nudges(
     )
     reminders = escalations = 0
     with database.session() as session:
-        for response in session.scalars(due).unique():
+        responses = list(session.scalars(due).unique())
+        away = away_days(
+            session, {response.respondent_id for response in responses}, (now - LAST_ZONE).date()
+        )
+        for response in responses:
             assert response.prompted_at is not None
+            back_on = _back_on(
+                away[response.respondent_id], local_date(now, response.respondent.tz)
+            )
+            if back_on is not None:
+                snooze_away(response, start_of_local_day(back_on, response.respondent.tz), now)
+                continue
             quiet_from = max(response.prompted_at, response.snoozed_until or response.prompted_at)
             nudge, response.next_nudge_at = next_nudge(
                 response.prompted_at,
@@ -121,6 +138,12 @@ def plan_due_nudges(
                             now=now,
                         )
     return NudgeCounts(reminders, escalations)
+
+
+def _back_on(away: list[tuple[date, date]], today: date) -> date | None:
+    """The day the person is back, when they are away today."""
+    back_on = shift_past_away(today, away)
+    return None if back_on == today else back_on
 
 
 def close_past_reviews(database: Database, *, now: datetime, limit: int = 1000) -> int:

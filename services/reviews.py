@@ -27,6 +27,7 @@ from domain.schedule import SnoozeChoice, WorkingHours, next_delivery_time, next
 from domain.schedule import next_review_on as next_review_date
 from domain.tours import Side, TourStatus
 from services.audit import record_audit
+from services.away import away_days, shifted_due_day
 from services.outbox import enqueue
 from services.people import get_person
 
@@ -67,9 +68,21 @@ def plan_due_reviews(
     )
     opened = 0
     with database.session() as session:
-        for tour in session.scalars(due).unique():
+        tours = list(session.scalars(due).unique())
+        away = away_days(
+            session,
+            {person for tour in tours for person in (tour.employee_id, tour.manager_id)},
+            min((tour.next_review_on for tour in tours if tour.next_review_on), default=horizon),
+        )
+        for tour in tours:
             assert tour.next_review_on is not None
             due_on = tour.next_review_on
+            back_on = shifted_due_day(due_on, away[tour.employee_id], away[tour.manager_id])
+            if back_on != due_on:
+                # Someone is away: one review when they are back, rather than one now.
+                tour.next_review_on = back_on
+                tour.updated_at = now
+                continue
             review = _open_review(session, tour, ReviewKind.SCHEDULED, due_on, now)
             for response in review.responses:
                 person = response.respondent
