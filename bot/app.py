@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -15,13 +16,24 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from db.engine import Database
-from handlers import actions, commands, events, home, messages, reviews, tours, values
+from handlers import (
+    actions,
+    commands,
+    events,
+    home,
+    messages,
+    reviews,
+    tour_end,
+    tours,
+    values,
+)
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
 from services.review_reads import ReviewReads
+from services.tour_end import get_tour_end
 
-SURFACES = (commands, events, actions, home, messages, tours, values, reviews)
+SURFACES = (commands, events, actions, home, messages, tours, values, reviews, tour_end)
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
 
@@ -70,7 +82,11 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
 
 def outbox_renderers(database: Database) -> dict[str, Renderer]:
     """How each purpose of outbox message is written when it is sent."""
-    return {**RENDERERS, **reviews.renderers(ReviewReads(database))}
+    return {
+        **RENDERERS,
+        **reviews.renderers(ReviewReads(database)),
+        **tour_end.renderers(partial(get_tour_end, database)),
+    }
 
 
 def build_deps(settings: Settings, database: Database) -> Deps:
@@ -84,6 +100,8 @@ def build_deps(settings: Settings, database: Database) -> Deps:
             outbox_renderers(database),
         ),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
+        working_hours=settings.working_hours,
+        tour_end_lead_days=settings.tour_end_lead_days,
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

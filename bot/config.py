@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///alliance.db"
 DEFAULT_PORT = 3000
@@ -53,6 +55,8 @@ class Settings:
     web_workers: int = 1
     web_threads: int = 32
     delivery_interval_seconds: int = DEFAULT_DELIVERY_INTERVAL_SECONDS
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
 
     @property
     def socket_mode(self) -> bool:
@@ -88,6 +92,12 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         delivery_interval_seconds=_as_int(
             reader.optional("ALLIANCE_DELIVERY_INTERVAL_SECONDS", _int_between(1, 3600)),
             DEFAULT_DELIVERY_INTERVAL_SECONDS,
+        ),
+        working_hours=WorkingHours.parse(
+            reader.optional("ALLIANCE_WORKING_HOURS", _working_hours) or str(WorkingHours())
+        ),
+        tour_end_lead_days=_lead_days(
+            reader.optional("ALLIANCE_TOUR_END_LEAD_DAYS", _lead_days_check)
         ),
     )
     if environ.get("SLACK_CLIENT_ID") and environ.get("SLACK_CLIENT_SECRET"):
@@ -185,6 +195,33 @@ def _int_between(low: int, high: int) -> _Check:
         return None
 
     return check
+
+
+def _working_hours(value: str) -> str | None:
+    try:
+        WorkingHours.parse(value)
+    except ValueError as problem:
+        return f"is not working hours: {problem}"
+    return None
+
+
+MAX_LEAD_DAYS = 730
+
+
+def _lead_days_check(value: str) -> str | None:
+    items = [item.strip() for item in value.split(",")]
+    if not all(item.isdigit() and 0 <= int(item) <= MAX_LEAD_DAYS for item in items):
+        return (
+            f"must be days before a tour's end, from 0 to {MAX_LEAD_DAYS}, separated by commas, "
+            f"like 90,60,30 (found '{value}')"
+        )
+    return None
+
+
+def _lead_days(value: str | None) -> tuple[int, ...]:
+    if value is None:
+        return DEFAULT_LEAD_DAYS
+    return tuple(sorted({int(item) for item in value.split(",")}, reverse=True))
 
 
 def _channel_id(value: str) -> str | None:

@@ -9,7 +9,6 @@ from slack_sdk import WebClient
 
 from domain.away import AwayProblem, AwayRequest, AwayUntil, BackNow, parse_away
 from domain.commands import COMMAND
-from domain.schedule import WorkingHours
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import section_block
 from services.away import AwayRefusal, current_away, end_away, local_today, mark_away
@@ -68,7 +67,7 @@ def follow_up_away(inv: Invocation, client: WebClient, respond: Respond) -> None
                 user_id=inv.user_id,
                 last_day=request.last_day,
                 now=now,
-                hours=WorkingHours(),
+                hours=inv.deps.working_hours,
             )
         elif isinstance(request, BackNow):
             end_away(inv.deps.database, team_id=inv.team_id, user_id=inv.user_id, now=now)

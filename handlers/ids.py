@@ -54,6 +54,11 @@ VIEW_REVIEW_THOUGHTS = "review_thoughts_modal"
 BLOCK_REVIEW_TO_ADDRESS = "review_to_address"
 BLOCK_REVIEW_LEARNED = "review_learned"
 
+# The tour-end conversation: the three choices on a lead-time prompt.
+ACTION_TOUR_END_NEW = "tour_end_new_tour"
+ACTION_TOUR_END_TRANSITION = "tour_end_transition"
+ACTION_TOUR_END_LATER = "tour_end_later"
+
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
@@ -69,6 +74,9 @@ ACTIONS = (
     *ACTION_REVIEW_ALIGNMENT.values(),
     ACTION_REVIEW_THOUGHTS,
     *ACTION_REVIEW_SNOOZE.values(),
+    ACTION_TOUR_END_NEW,
+    ACTION_TOUR_END_TRANSITION,
+    ACTION_TOUR_END_LATER,
 )
 VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES, VIEW_REVIEW_THOUGHTS)
 

@@ -148,6 +148,7 @@ def handle_action_review_answer(
             response_id=response_id,
             by_user_id=body["user"]["id"],
             now=deps.clock(),
+            hours=deps.working_hours,
             progress=PROGRESS_BY_ACTION.get(action_id),
             alignment=ALIGNMENT_BY_ACTION.get(action_id),
         ),
@@ -234,6 +235,7 @@ def handle_view_review_thoughts(
             response_id=purpose.response_id,
             by_user_id=body["user"]["id"],
             now=deps.clock(),
+            hours=deps.working_hours,
             to_address=texts["to_address"],
             learned=texts["learned"],
         )

@@ -54,18 +54,26 @@ from services.tours import TourStatement
 
 @dataclass(frozen=True)
 class ModalPurpose:
-    """Why the statement modal is open: a new proposal, or a revision of a given version."""
+    """Why the statement modal is open: a new proposal (perhaps to follow an active tour), or a
+    revision of a given version."""
 
     tour_id: int | None = None
     version_no: int | None = None
+    follows_tour_id: int | None = None
 
     def to_metadata(self) -> str:
-        return json.dumps({"tour_id": self.tour_id, "version_no": self.version_no})
+        return json.dumps(
+            {
+                "tour_id": self.tour_id,
+                "version_no": self.version_no,
+                "follows_tour_id": self.follows_tour_id,
+            }
+        )
 
     @classmethod
     def from_metadata(cls, metadata: str) -> ModalPurpose:
         data = json.loads(metadata or "{}")
-        return cls(data.get("tour_id"), data.get("version_no"))
+        return cls(data.get("tour_id"), data.get("version_no"), data.get("follows_tour_id"))
 
 
 def build_statement_modal(

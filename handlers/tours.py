@@ -316,6 +316,7 @@ def handle_view_tour_statement(
                 draft=draft,
                 source=VersionSource.FORM,
                 now=now,
+                follows_tour_id=purpose.follows_tour_id,
             )
         else:
             ref = revise_tour(
@@ -412,6 +413,7 @@ def handle_action_tour_accept(
             by_user_id=user_id,
             now=now,
             today=now.date(),
+            hours=deps.working_hours,
         )
     except TourRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.schedule import WorkingHours
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 from services.outbox import DEFAULT_BATCH, deliver_due
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
+from services.tour_end import plan_end_prompts, run_tour_transitions
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,8 @@ REVIEW_PLANNING_BATCH = 1000
 
 def plan_reviews(deps: Deps, now: datetime) -> None:
     """Open the reviews that have fallen due; the outbox carries the prompts in working hours."""
-    # Everyone gets the default working hours until per-team settings exist.
     opened = plan_due_reviews(
-        deps.database, now=now, hours=WorkingHours(), limit=REVIEW_PLANNING_BATCH
+        deps.database, now=now, hours=deps.working_hours, limit=REVIEW_PLANNING_BATCH
     )
     if opened:
         logger.info("opened %d alignment reviews", opened)
@@ -84,7 +83,7 @@ def plan_reviews(deps: Deps, now: datetime) -> None:
 def nudge_reviews(deps: Deps, now: datetime) -> None:
     """Remind whoever has not answered, and escalate what has been left for a week."""
     planned = plan_due_nudges(
-        deps.database, now=now, hours=WorkingHours(), admins=deps.admins, limit=NUDGE_BATCH
+        deps.database, now=now, hours=deps.working_hours, admins=deps.admins, limit=NUDGE_BATCH
     )
     if planned:
         logger.info("planned %d reminders, %d escalations", planned.reminders, planned.escalations)
@@ -96,12 +95,32 @@ def close_reviews(deps: Deps, now: datetime) -> None:
         logger.info("closed %d alignment reviews", closed)
 
 
+def tour_ends(deps: Deps, now: datetime) -> None:
+    """Begin and end tours on their dates, flag the undecided, and prompt the tour-end talk."""
+    changed = run_tour_transitions(
+        deps.database, now=now, hours=deps.working_hours, admins=deps.admins
+    )
+    if changed.ended or changed.flagged or changed.activated:
+        logger.info(
+            "tours: %d ended, %d flagged undecided, %d begun",
+            changed.ended,
+            changed.flagged,
+            changed.activated,
+        )
+    prompted = plan_end_prompts(
+        deps.database, now=now, hours=deps.working_hours, lead_days=deps.tour_end_lead_days
+    )
+    if prompted:
+        logger.info("planned the tour-end conversation for %d tours", prompted)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
     Job(id="plan-reviews", every=timedelta(minutes=5), run=plan_reviews),
     Job(id="nudge-reviews", every=timedelta(minutes=15), run=nudge_reviews),
     Job(id="close-reviews", every=timedelta(hours=1), run=close_reviews),
+    Job(id="tour-ends", every=timedelta(minutes=15), run=tour_ends),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from db.engine import Database
+from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.outbox import DELIVERY_INTERVAL, Sender, new_worker_id
 from services.people import RecentlySeen
 
@@ -27,6 +28,9 @@ class Deps:
     # How jobs, which know no Slack, deliver the outbox; None: this process delivers nothing.
     outbox_sender: Sender | None = None
     delivery_interval: timedelta = DELIVERY_INTERVAL
+    # When prompts may reach people (in each one's time zone), and when tour ends are raised.
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     # Names this process in the outbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
     # Set when the process is stopping, so that long work hands back what it has not begun.

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -431,6 +431,22 @@ def cancel_pending(session: Session, *, recipient_id: int, now: datetime) -> int
         .values(
             status=OutboxStatus.CANCELLED, next_attempt_at=None, claimed_until=None, updated_at=now
         )
+    )
+    return result.rowcount
+
+
+def cancel_planned(
+    session: Session, *, purpose: str, subjects: Collection[str], now: datetime
+) -> int:
+    """Cancel the messages of a purpose about these subjects that have not gone yet."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Outbox)
+        .where(
+            Outbox.purpose == purpose,
+            Outbox.subject.in_(list(subjects)),
+            Outbox.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.CANCELLED, next_attempt_at=None, updated_at=now)
     )
     return result.rowcount
 

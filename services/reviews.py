@@ -305,11 +305,11 @@ def record_answer(
     response_id: int,
     by_user_id: str,
     now: datetime,
+    hours: WorkingHours,
     progress: Progress | None = None,
     alignment: int | None = None,
     to_address: str | None = None,
     learned: str | None = None,
-    hours: WorkingHours | None = None,
 ) -> AnswerOutcome:
     """One side answers or edits (None leaves an answer as it was; "" clears a text answer).
 
@@ -337,7 +337,7 @@ def record_answer(
         if response.answered_at is None and _quick(response) is not None:
             response.answered_at = now
             response.next_nudge_at = None
-        completed = _complete(session, review, now, hours or WorkingHours())
+        completed = _complete(session, review, now, hours)
         return AnswerOutcome(review.id, response.side, completed)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Person, Tour, TourVersion
+from domain.schedule import WorkingHours
 from domain.tours import (
     OPEN_STATUSES,
     Side,
@@ -21,11 +22,11 @@ from domain.tours import (
     TourType,
     VersionSource,
     employee_problem,
-    first_review_date,
     may_read_statement,
 )
 from services.audit import record_audit
 from services.people import get_person
+from services.tour_lifecycle import activate_tour
 
 
 class TourRefusal(Exception):
@@ -88,9 +89,17 @@ def current_manager(session: Session, employee_id: int) -> Person | None:
 
 
 def check_employee(
-    session: Session, *, team_id: str, manager_user_id: str, employee_user_id: str
+    session: Session,
+    *,
+    team_id: str,
+    manager_user_id: str,
+    employee_user_id: str,
+    follows_tour_id: int | None = None,
 ) -> str | None:
-    """Why a tour cannot be proposed to this person, if it cannot."""
+    """Why a tour cannot be proposed to this person, if it cannot.
+
+    A tour planned at the end of the active one (`follows_tour_id`) may be proposed while that
+    one runs; it begins when its start date comes."""
     employee = get_person(session, team_id, employee_user_id)
     if employee is None:
         return "I couldn't find that person in Slack."
@@ -101,7 +110,13 @@ def check_employee(
     )
     if problem:
         return problem
-    if open_tour_of(session, employee.id) is not None:
+    open_tour = open_tour_of(session, employee.id)
+    follows_it = (
+        open_tour is not None
+        and open_tour.id == follows_tour_id
+        and open_tour.status is TourStatus.ACTIVE
+    )
+    if open_tour is not None and not follows_it:
         return (
             f"{employee.real_name or employee.name} already has a tour that is active or "
             "waiting for agreement."
@@ -118,8 +133,11 @@ def propose_tour(
     draft: TourDraft,
     source: VersionSource,
     now: datetime,
+    follows_tour_id: int | None = None,
 ) -> TourRef:
-    """A manager's first version; it waits for the employee. Raises TourRefusal if not possible."""
+    """A manager's first version; it waits for the employee. Raises TourRefusal if not possible.
+
+    `follows_tour_id`: the active tour this one is planned to follow, from the tour-end talk."""
     assert draft.tour_type and draft.start_date and draft.end_date
     try:
         with database.session() as session:
@@ -128,9 +146,19 @@ def propose_tour(
                 team_id=team_id,
                 manager_user_id=manager_user_id,
                 employee_user_id=employee_user_id,
+                follows_tour_id=follows_tour_id,
             )
             if problem:
                 raise TourRefusal(problem, field="employee")
+            previous = session.get(Tour, follows_tour_id) if follows_tour_id else None
+            if previous is not None and previous.employee.user_id != employee_user_id:
+                previous = None  # the form was changed to someone else: a tour of its own
+            if previous is not None and draft.start_date <= previous.start_date:
+                raise TourRefusal(
+                    f"The new tour starts after the current one began "
+                    f"({previous.start_date:%-d %B %Y}).",
+                    field="start_date",
+                )
             manager = _person(session, team_id, manager_user_id)
             employee = _person(session, team_id, employee_user_id)
             tour = Tour(
@@ -144,6 +172,7 @@ def propose_tour(
                 start_date=draft.start_date,
                 end_date=draft.end_date,
                 cadence_weeks=draft.cadence_weeks,
+                previous_tour_id=previous.id if previous else None,
                 created_at=now,
                 updated_at=now,
             )
@@ -214,6 +243,7 @@ def accept_tour(
     by_user_id: str,
     now: datetime,
     today: date,
+    hours: WorkingHours,
 ) -> tuple[TourRef, Agreement]:
     """The awaited side accepts the current version: both agreed it, so the tour is on."""
     with database.session() as session:
@@ -226,15 +256,12 @@ def accept_tour(
         agreement = Agreement.AWAITING_OTHER_SIDE
         if version.employee_accepted_at and version.manager_accepted_at:
             starts_now = version.start_date <= today
-            tour.status = TourStatus.ACTIVE if starts_now else TourStatus.AGREED
+            tour.status = TourStatus.AGREED
             tour.agreed_version_no = version.version_no
             tour.agreed_at = now
-            tour.activated_at = now if starts_now else None
-            if starts_now:
-                tour.next_review_on = first_review_date(
-                    version.start_date, version.cadence_weeks, today
-                )
             tour.awaiting = None
+            if starts_now:
+                activate_tour(session, tour, today=today, now=now, hours=hours)
             agreement = Agreement.ACTIVE if starts_now else Agreement.AGREED
         tour.updated_at = now
         record_audit(

@@ -67,3 +67,31 @@ def test_oauth_variables_are_refused_with_a_reason() -> None:
 def test_database_commands_do_not_need_slack_tokens() -> None:
     settings = load_settings({"DATABASE_URL": "postgresql://u@h/db"}, need_slack=False)
     assert settings.database_url == "postgresql://u@h/db"
+
+
+def test_working_hours_and_tour_end_leads_are_read_and_checked() -> None:
+    default = load_settings(VALID)
+    assert str(default.working_hours) == "Mon-Fri 09:00-17:00"
+    assert default.tour_end_lead_days == (90, 60, 30)
+    chosen = load_settings(
+        {
+            **VALID,
+            "ALLIANCE_WORKING_HOURS": "Sun-Thu 08:30-16:30",
+            "ALLIANCE_TOUR_END_LEAD_DAYS": "30, 120,30",
+        }
+    )
+    assert str(chosen.working_hours) == "Sun-Thu 08:30-16:30"
+    assert chosen.tour_end_lead_days == (120, 30)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **VALID,
+                "ALLIANCE_WORKING_HOURS": "weekdays 9 to 5",
+                "ALLIANCE_TOUR_END_LEAD_DAYS": "90,soon",
+            }
+        )
+    problems = raised.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("ALLIANCE_WORKING_HOURS is not working hours")
+    assert "Mon-Fri 09:00-17:00" in problems[0]
+    assert problems[1].startswith("ALLIANCE_TOUR_END_LEAD_DAYS must be days before")

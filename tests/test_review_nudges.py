@@ -94,6 +94,7 @@ def test_whoever_has_answered_hears_nothing_more(
         response_id=employee.id,
         by_user_id=agreed.pair.employee,
         now=employee.prompted_at + timedelta(hours=2),
+        hours=HOURS,
         progress=Progress.ON_TRACK,
         alignment=4,
     )
@@ -118,6 +119,7 @@ def test_a_late_answer_after_the_reminder_still_counts(
         response_id=employee.id,
         by_user_id=agreed.pair.employee,
         now=reminded + timedelta(days=2),
+        hours=HOURS,
         progress=Progress.AT_RISK,
         alignment=3,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Conversation, Person, ValueShare, ValueStatement, Workspace
+from domain.schedule import WorkingHours
 from domain.tours import TourDraft, TourType, VersionSource
 from domain.values import MAX_ITEM_LENGTH, MAX_ITEMS, MAX_NOTE_LENGTH, Party, alignment
 from handlers.conversation_views import CANCELLED_TEXT, NO_CONVERSATION_TEXT
@@ -205,7 +206,13 @@ def make_tour(database: Database, team_id: str, manager: str, employee: str) -> 
         now=now,
     )
     accept_tour(
-        database, tour_id=ref.tour_id, version_no=1, by_user_id=employee, now=now, today=today
+        database,
+        tour_id=ref.tour_id,
+        version_no=1,
+        by_user_id=employee,
+        now=now,
+        today=today,
+        hours=WorkingHours(),
     )
 
 
