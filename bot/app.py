@@ -25,6 +25,7 @@ from handlers import (
     reviews,
     tour_end,
     tours,
+    unreachable,
     values,
 )
 from handlers.delivery import RENDERERS, Renderer, SlackSender
@@ -32,6 +33,7 @@ from handlers.errors import handle_error
 from services.deps import Deps
 from services.review_reads import ReviewReads
 from services.tour_end import get_tour_end
+from services.unreachable import unreachable_note
 
 SURFACES = (commands, events, actions, home, messages, tours, values, reviews, tour_end)
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
@@ -86,6 +88,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **RENDERERS,
         **reviews.renderers(ReviewReads(database)),
         **tour_end.renderers(partial(get_tour_end, database)),
+        **unreachable.renderers(partial(unreachable_note, database)),
     }
 
 

@@ -14,6 +14,7 @@ from services.outbox import DEFAULT_BATCH, deliver_due
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
 from services.tour_end import plan_end_prompts, run_tour_transitions
+from services.unreachable import flag_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +57,19 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
         )
         if report.claimed:
             logger.info("outbox: %s", report.summary())
-        for person_id in report.unreachable_recipients:
-            # Still to come: flag their tours (tours.inactive_flagged_at) for their manager.
-            logger.warning("outbox: person %d cannot be reached on Slack", person_id)
+        if report.unreachable_recipients:
+            flagged = flag_unreachable(
+                deps.database,
+                report.unreachable_recipients,
+                now=now,
+                hours=deps.working_hours,
+                admins=deps.admins,
+            )
+            logger.warning(
+                "outbox: %d people cannot be reached on Slack; %d tours flagged",
+                len(report.unreachable_recipients),
+                flagged,
+            )
         # A short batch means nothing more is due; a rate limit or a postponement means wait.
         if report.claimed < DEFAULT_BATCH or report.postponed or report.retried:
             return

@@ -21,7 +21,8 @@ from handlers.ids import (
     ACTION_REVIEW_PROGRESS,
     ACTION_TOUR_ACCEPT,
 )
-from services.outbox import deliver_due
+from scheduler.jobs import deliver_outbox
+from services.deps import Deps
 from services.reviews import (
     plan_due_reviews,
 )
@@ -126,11 +127,21 @@ def outbox_rows(database: Database, purpose: str, response_ids: list[int]) -> li
         )
 
 
+ADMIN = "UADMIN0001"
+
+
 def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
-    """One delivery pass of the outbox to the fake Slack, as the bot's job runs it."""
+    """One run of the bot's delivery job at `now`, sending the due outbox to the fake Slack."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret="unused", slack_api_url=fake.url)
     sender = SlackSender(build_delivery_client(settings), outbox_renderers(database))
-    deliver_due(database, sender, worker=f"test-{new_user_id()}", now=now)
+    deps = Deps(
+        database=database,
+        admins=frozenset({ADMIN}),
+        clock=lambda: now,
+        outbox_sender=sender,
+        worker_id=f"test-{new_user_id()}",
+    )
+    deliver_outbox(deps, now)
 
 
 def prompts_delivered(

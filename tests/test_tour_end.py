@@ -19,14 +19,13 @@ from services.tour_end import DECIDED, OVERDUE, PROMPT, plan_end_prompts, run_to
 from services.tour_lifecycle import THANKS
 from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
-from tests.review_steps import HOURS, Agreed, agree_tour, deliver
+from tests.review_steps import ADMIN, HOURS, Agreed, agree_tour, deliver
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, button, dm_with_button, form, press, submit
 
 # Sooner than the tours other test files agree (540 days), so that passes at these dates leave
 # theirs alone.
 END = TODAY + timedelta(days=120)
-ADMIN = "UADMIN0001"
 
 
 def noon(day: date) -> datetime:
