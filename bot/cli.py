@@ -38,8 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     forget_secret_variables(os.environ)
     configure_logging(settings.log_level)
-    action: Callable[[Settings], int] = options.action
-    return action(settings)
+    action: Callable[[Settings, argparse.Namespace], int] = options.action
+    return action(settings, options)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="apply migrations, then serve Slack (HTTP, or Socket Mode when "
         "SLACK_APP_TOKEN is set) with the scheduler",
+    )
+    run.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="serve Slack only; another process runs `alliance scheduler run`",
     )
     run.set_defaults(action=_run, need_slack=True)
 
@@ -70,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     scheduler_commands.add_parser(
         "tick", help="run one pass of the due work, then exit"
     ).set_defaults(action=_scheduler_tick, need_slack=True)
+    scheduler_commands.add_parser(
+        "run", help="apply migrations, then run the scheduler alone until stopped"
+    ).set_defaults(action=_scheduler_run, need_slack=True)
+
+    schedule = commands.add_parser(
+        "schedule", help="preview what the scheduler will send and plan in the next days"
+    )
+    schedule.add_argument(
+        "--days", type=_positive_days, default=7, help="how far ahead to look (default 7)"
+    )
+    schedule.add_argument(
+        "--limit", type=int, default=200, help="show at most this many lines (default 200)"
+    )
+    schedule.set_defaults(action=_schedule, need_slack=False)
 
     commands.add_parser("version", help="print the version").set_defaults(
         action=_version, need_slack=False
@@ -77,15 +96,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(settings: Settings) -> int:
+def _positive_days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 366:
+        raise argparse.ArgumentTypeError(f"days must be a whole number from 1 to 366, not {text!r}")
+    return int(text)
+
+
+def _run(settings: Settings, options: argparse.Namespace) -> int:
     from bot.serve import serve_http, serve_socket_mode
 
     _migrate(settings)
-    (serve_socket_mode if settings.socket_mode else serve_http)(settings)
+    serve = serve_socket_mode if settings.socket_mode else serve_http
+    serve(settings, with_scheduler=not options.no_scheduler)
     return 0
 
 
-def _db_upgrade(settings: Settings) -> int:
+def _scheduler_run(settings: Settings, _options: argparse.Namespace) -> int:
+    from bot.serve import serve_scheduler
+
+    _migrate(settings)
+    serve_scheduler(settings)
+    return 0
+
+
+def _schedule(settings: Settings, options: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from services.deps import utc_now
+    from services.preview import schedule_preview
+
+    database = Database(settings.database_url)
+    try:
+        items = schedule_preview(database, now=utc_now(), days=options.days, limit=options.limit)
+    finally:
+        database.dispose()
+    if not items:
+        print(f"Nothing is planned in the next {options.days} days.")
+        return 0
+    rows = [(f"{item.when:%Y-%m-%d %H:%M}", item.what, item.who, item.detail) for item in items]
+    print(tabulate(rows, headers=("when (UTC)", "what", "who", "detail")))
+    first = "the first " if len(items) == options.limit else ""
+    count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
+    print(f"\n{first}{count} in the next {options.days} days.")
+    return 0
+
+
+def _db_upgrade(settings: Settings, _options: argparse.Namespace) -> int:
     revision = _migrate(settings)
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"Database {shown} is at revision {revision}.")
@@ -101,7 +157,7 @@ def _migrate(settings: Settings) -> str | None:
         database.dispose()
 
 
-def _scheduler_tick(settings: Settings) -> int:
+def _scheduler_tick(settings: Settings, _options: argparse.Namespace) -> int:
     from bot.app import build_deps
     from scheduler.jobs import run_due_work
 
@@ -113,7 +169,7 @@ def _scheduler_tick(settings: Settings) -> int:
     return 0
 
 
-def _version(_settings: Settings) -> int:
+def _version(_settings: Settings, _options: argparse.Namespace) -> int:
     print(f"alliance {__version__}")
     return 0
 

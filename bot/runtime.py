@@ -23,23 +23,24 @@ class Runtime:
     database: Database
     deps: Deps
     app: App
-    scheduler: BackgroundScheduler
+    scheduler: BackgroundScheduler | None  # None: another process runs the scheduler
 
     @classmethod
-    def start(cls, settings: Settings) -> Runtime:
+    def start(cls, settings: Settings, *, with_scheduler: bool = True) -> Runtime:
         database = Database(settings.database_url)
         client = build_web_client(settings)
         deps = build_deps(settings, database)
         app = create_app(settings, deps, client)
-        scheduler = build_scheduler(deps)
-        scheduler.start()
+        scheduler = build_scheduler(deps) if with_scheduler else None
+        if scheduler is not None:
+            scheduler.start()
         return cls(settings, database, deps, app, scheduler)
 
     def stop(self) -> None:
         """Stop taking new work, let work in flight finish, then release the database."""
         logger.info("stopping: scheduler, background listeners, database")
         self.deps.stopping.set()
-        if self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.deps.background.shutdown(wait=True)
         self.database.dispose()

@@ -12,9 +12,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from bot.app import build_deps
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.web import build_health_app, build_wsgi_app
+from db.engine import Database
+from scheduler.runner import build_scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +28,9 @@ GRACEFUL_TIMEOUT_SECONDS = 8
 class HttpServer(BaseApplication):  # type: ignore[misc]
     """Gunicorn, configured in code; each worker builds its own Runtime after the fork."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, with_scheduler: bool = True) -> None:
         self.settings = settings
+        self.with_scheduler = with_scheduler
         self.runtime: Runtime | None = None
         super().__init__()
 
@@ -48,7 +52,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        self.runtime = Runtime.start(self.settings)
+        self.runtime = Runtime.start(self.settings, with_scheduler=self.with_scheduler)
         return build_wsgi_app(self.runtime.app, self.runtime.database)
 
     def _stop_runtime(self, _server: Any, _worker: Any) -> None:
@@ -56,13 +60,41 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             self.runtime.stop()
 
 
-def serve_http(settings: Settings) -> None:
-    HttpServer(settings).run()
+def serve_http(settings: Settings, *, with_scheduler: bool = True) -> None:
+    HttpServer(settings, with_scheduler=with_scheduler).run()
 
 
-def serve_socket_mode(settings: Settings) -> None:
+def serve_scheduler(settings: Settings) -> None:
+    """The scheduler alone, for a deployment that keeps it in its own process; SIGTERM or
+    SIGINT lets the jobs in flight finish, then stops."""
+    database = Database(settings.database_url)
+    deps = build_deps(settings, database)
+    scheduler = build_scheduler(deps)
+    stopping = _stop_on_signals()
+    scheduler.start()
+    logger.info("Alliance scheduler is running")
+    stopping.wait()
+    deps.stopping.set()
+    scheduler.shutdown(wait=True)
+    deps.background.shutdown(wait=True)
+    database.dispose()
+
+
+def _stop_on_signals() -> threading.Event:
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        logger.info("received signal %d", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stopping
+
+
+def serve_socket_mode(settings: Settings, *, with_scheduler: bool = True) -> None:
     """Connect out to Slack over a WebSocket; SIGTERM or SIGINT closes it cleanly."""
-    runtime = Runtime.start(settings)
+    runtime = Runtime.start(settings, with_scheduler=with_scheduler)
     health = make_server(
         "0.0.0.0",
         settings.port,
@@ -74,14 +106,7 @@ def serve_socket_mode(settings: Settings) -> None:
     handler = SocketModeHandler(
         runtime.app, app_token=settings.app_token, web_client=runtime.app.client
     )
-    stopping = threading.Event()
-
-    def on_signal(signum: int, _frame: Any) -> None:
-        logger.info("received signal %d", signum)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stopping = _stop_on_signals()
     handler.connect()
     logger.info("Alliance is connected to Slack in Socket Mode")
     stopping.wait()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,7 +14,10 @@ from sqlalchemy import select
 from db.engine import Database
 from db.migrate import current_revision, head_revision
 from db.models import ProcessedEvent
+from domain.delivery import Purpose
+from services.outbox import enqueue
 from tests.botprocess import bot_environment
+from tests.helpers import wait_for_call
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 
@@ -91,3 +96,71 @@ def test_version_and_help(tmp_path: Path) -> None:
     usage = run_cli("--help", env=bare_env(), cwd=tmp_path).stdout
     for command in ("run", "db", "scheduler", "version"):
         assert command in usage
+
+
+def plan_message(url: str, target: str, not_before: datetime) -> None:
+    """One message waiting in the outbox of the database at `url`."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            enqueue(
+                session,
+                team_id="T1",
+                purpose=Purpose.CONVERSATION_EXPIRED,
+                subject=f"cli:{target}",
+                occurrence="1",
+                target=target,
+                payload={"conversation_id": 1},
+                not_before=not_before,
+                now=not_before,
+            )
+    finally:
+        database.dispose()
+
+
+def test_scheduler_run_delivers_what_is_due_until_stopped(
+    tmp_path: Path, session_fake_slack
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scheduler.db'}"
+    env = bot_environment(session_fake_slack.url, url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    target = f"USCHED{os.getpid()}"
+    plan_message(url, target, datetime.now(UTC))
+    process = subprocess.Popen(
+        [ALLIANCE, "scheduler", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_call(session_fake_slack, "chat.postMessage", timeout=30, channel=target)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output
+    assert "Alliance scheduler is running" in output
+
+
+def test_schedule_previews_the_coming_days_as_a_table(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'preview.db'}"
+    env = bot_environment("http://127.0.0.1:9/api/", url)
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    empty = run_cli("schedule", env=env, cwd=tmp_path)
+    assert empty.returncode == 0 and "Nothing is planned in the next 7 days." in empty.stdout
+
+    soon = datetime.now(UTC) + timedelta(days=2)
+    plan_message(url, "USOON", soon)
+    plan_message(url, "ULATER", soon + timedelta(days=20))
+    shown = run_cli("schedule", "--days", "7", env=env, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    header, rule, row, *_ = shown.stdout.splitlines()
+    assert header.split() == ["when", "(UTC)", "what", "who", "detail"]
+    assert set(rule) <= {"-", " "}
+    assert f"{soon:%Y-%m-%d %H:%M}" in row and "send conversation_expired" in row
+    assert "USOON" in row and "ULATER" not in shown.stdout
+    assert "1 item in the next 7 days." in shown.stdout
+
+    refused = run_cli("schedule", "--days", "0", env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "days must be a whole number from 1 to 366" in refused.stderr
