@@ -22,6 +22,12 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
     return session.execute(statement).first() is not None
 
 
+def insert_many_if_absent(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert every row whose key is not present yet, in one executemany."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
 def upsert(
     session: Session,
     table: Table,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Outbox
-from db.upsert import insert_if_absent
+from db.upsert import insert_if_absent, insert_many_if_absent
 from domain.delivery import (
     MAX_ATTEMPTS,
     TOO_MANY_ATTEMPTS,
@@ -53,6 +53,37 @@ def new_worker_id() -> str:
     return socket.gethostname()[: _WORKER_ID_LENGTH - len(tail)] + tail
 
 
+@dataclass(frozen=True)
+class PlannedMessage:
+    """A message to plan: `payload` holds ids and flags only, as it is rendered when sent."""
+
+    team_id: str
+    purpose: str
+    subject: str
+    occurrence: str
+    target: str
+    payload: dict[str, Any]
+    not_before: datetime
+    recipient_id: int | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        _check_payload(self.payload, "payload")
+        return {
+            "team_id": self.team_id,
+            "purpose": self.purpose,
+            "subject": self.subject,
+            "occurrence": self.occurrence,
+            "recipient_id": self.recipient_id,
+            "target": self.target,
+            "payload": self.payload,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": self.not_before,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
 def enqueue(
     session: Session,
     *,
@@ -66,29 +97,21 @@ def enqueue(
     recipient_id: int | None = None,
     now: datetime,
 ) -> bool:
-    """Plan a message in the caller's transaction; False when it was already planned.
-
-    `payload` holds ids and flags only: the message is rendered from it when it is sent.
-    """
-    _check_payload(payload, "payload")
-    return insert_if_absent(
-        session,
-        Outbox.__table__,  # type: ignore[arg-type]
-        {
-            "team_id": team_id,
-            "purpose": purpose,
-            "subject": subject,
-            "occurrence": occurrence,
-            "recipient_id": recipient_id,
-            "target": target,
-            "payload": payload,
-            "status": OutboxStatus.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": not_before,
-            "created_at": now,
-            "updated_at": now,
-        },
+    """Plan a message in the caller's transaction; False when it was already planned."""
+    message = PlannedMessage(
+        team_id, purpose, subject, occurrence, target, payload, not_before, recipient_id
     )
+    return insert_if_absent(session, Outbox.__table__, message.row(now))  # type: ignore[arg-type]
+
+
+def enqueue_many(session: Session, messages: Sequence[PlannedMessage], *, now: datetime) -> None:
+    """Plan many messages in one statement; any already planned are left as they were."""
+    if messages:
+        insert_many_if_absent(
+            session,
+            Outbox.__table__,  # type: ignore[arg-type]
+            [message.row(now) for message in messages],
+        )
 
 
 def _check_payload(value: Any, where: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
 from db.models import AlignmentReview, Person, ReviewResponse, Tour
@@ -28,7 +28,7 @@ from domain.schedule import next_review_on as next_review_date
 from domain.tours import Side, TourStatus
 from services.audit import record_audit
 from services.away import away_days, shifted_due_day
-from services.outbox import enqueue
+from services.outbox import PlannedMessage, enqueue, enqueue_many
 from services.people import get_person
 
 PROMPT = "review_prompt"
@@ -49,6 +49,25 @@ class ReviewRefusal(Exception):
 # --- planning ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Respondent:
+    person_id: int
+    user_id: str
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A review to open: the tour, its due day, and when each side's prompt may go."""
+
+    tour_id: int
+    team_id: str
+    kind: ReviewKind
+    due_on: date
+    cadence_weeks: int
+    sides: dict[Side, tuple[Respondent, datetime]]
+
+
 def plan_due_reviews(
     database: Database, *, now: datetime, hours: WorkingHours, limit: int = 500
 ) -> int:
@@ -56,103 +75,145 @@ def plan_due_reviews(
 
     Each tour's cursor moves to its next review date in the same transaction, so a second pass
     finds nothing, and the unique keys make a repeated insert a no-op rather than a duplicate.
+    The work is done in a few set-based statements, so a pass costs about the number of due
+    tours, whatever the number of tours.
     """
     horizon = (now + HORIZON).date()
+    employee, manager = aliased(Person), aliased(Person)
     due = (
-        select(Tour)
+        select(
+            Tour.id,
+            Tour.team_id,
+            Tour.start_date,
+            Tour.cadence_weeks,
+            Tour.next_review_on,
+            Tour.employee_id,
+            Tour.manager_id,
+            employee.user_id.label("employee_user_id"),
+            employee.tz.label("employee_tz"),
+            manager.user_id.label("manager_user_id"),
+            manager.tz.label("manager_tz"),
+        )
+        .join(employee, employee.id == Tour.employee_id)
+        .join(manager, manager.id == Tour.manager_id)
         .where(Tour.status == TourStatus.ACTIVE, Tour.next_review_on <= horizon)
         .order_by(Tour.next_review_on, Tour.id)
         .limit(limit)
         # Two planners on PostgreSQL take different tours; SQLite has one writer anyway.
         .with_for_update(of=Tour, skip_locked=True)
     )
-    opened = 0
     with database.session() as session:
-        tours = list(session.scalars(due).unique())
+        tours = session.execute(due).all()
+        if not tours:
+            return 0
         away = away_days(
             session,
             {person for tour in tours for person in (tour.employee_id, tour.manager_id)},
-            min((tour.next_review_on for tour in tours if tour.next_review_on), default=horizon),
+            min(tour.next_review_on for tour in tours),
         )
+        openings: list[Opening] = []
+        cursors: list[dict[str, object]] = []
         for tour in tours:
-            assert tour.next_review_on is not None
             due_on = tour.next_review_on
             back_on = shifted_due_day(due_on, away[tour.employee_id], away[tour.manager_id])
             if back_on != due_on:
                 # Someone is away: one review when they are back, rather than one now.
-                tour.next_review_on = back_on
-                tour.updated_at = now
+                cursors.append({"id": tour.id, "next_review_on": back_on, "updated_at": now})
                 continue
-            review = _open_review(session, tour, ReviewKind.SCHEDULED, due_on, now)
-            for response in review.responses:
-                person = response.respondent
+            sides = {}
+            for side, person_id, user_id, tz in (
+                (Side.EMPLOYEE, tour.employee_id, tour.employee_user_id, tour.employee_tz),
+                (Side.MANAGER, tour.manager_id, tour.manager_user_id, tour.manager_tz),
+            ):
                 # Not before the due day has begun where the person is, then in working hours.
-                earliest = max(now, start_of_local_day(due_on, person.tz))
-                _enqueue_prompt(
-                    session, response, next_delivery_time(earliest, person.tz, hours), now
+                earliest = max(now, start_of_local_day(due_on, tz))
+                when = next_delivery_time(earliest, tz, hours)
+                sides[side] = (Respondent(person_id, user_id, tz), when)
+            openings.append(
+                Opening(
+                    tour.id, tour.team_id, ReviewKind.SCHEDULED, due_on, tour.cadence_weeks, sides
                 )
-            # Past the horizon: reviews missed while the bot was down are not piled up.
-            tour.next_review_on = next_review_date(
-                tour.start_date, tour.cadence_weeks, max(due_on, horizon)
             )
-            tour.updated_at = now
-            opened += 1
-    return opened
+            # Past the horizon: reviews missed while the bot was down are not piled up.
+            next_on = next_review_date(tour.start_date, tour.cadence_weeks, max(due_on, horizon))
+            cursors.append({"id": tour.id, "next_review_on": next_on, "updated_at": now})
+        _open_reviews(session, openings, now)
+        session.execute(update(Tour), cursors)
+        return len(openings)
 
 
-def _open_review(
-    session: Session, tour: Tour, kind: ReviewKind, due_on: date, now: datetime
-) -> AlignmentReview:
-    """The tour's next review, with one response row per side."""
-    last = session.scalar(
-        select(func.max(AlignmentReview.occurrence)).where(AlignmentReview.tour_id == tour.id)
-    )
-    review = AlignmentReview(
-        team_id=tour.team_id,
-        tour=tour,
-        occurrence=(last or 0) + 1,
-        kind=kind,
-        due_on=due_on,
-        closes_on=closing_date(due_on, tour.cadence_weeks),
-        status=ReviewStatus.OPEN,
-        opened_at=now,
-        progress_gap=False,
-        alignment_gap=False,
-        created_at=now,
-    )
-    review.responses = [
-        ReviewResponse(
-            team_id=tour.team_id,
-            side=side,
-            respondent=tour.employee if side is Side.EMPLOYEE else tour.manager,
-            updated_at=now,
-            created_at=now,
+def _open_reviews(session: Session, openings: list[Opening], now: datetime) -> list[int]:
+    """Open the reviews, one response row per side, and plan each side's prompt; their ids."""
+    if not openings:
+        return []
+    last: dict[int, int] = {
+        tour_id: occurrence
+        for tour_id, occurrence in session.execute(
+            select(AlignmentReview.tour_id, func.max(AlignmentReview.occurrence))
+            .where(AlignmentReview.tour_id.in_([opening.tour_id for opening in openings]))
+            .group_by(AlignmentReview.tour_id)
         )
-        for side in Side
+    }
+    review_ids = session.scalars(
+        insert(AlignmentReview).returning(AlignmentReview.id, sort_by_parameter_order=True),
+        [
+            {
+                "team_id": opening.team_id,
+                "tour_id": opening.tour_id,
+                "occurrence": (last.get(opening.tour_id) or 0) + 1,
+                "kind": opening.kind,
+                "due_on": opening.due_on,
+                "closes_on": closing_date(opening.due_on, opening.cadence_weeks),
+                "status": ReviewStatus.OPEN,
+                "opened_at": now,
+                "progress_gap": False,
+                "alignment_gap": False,
+                "created_at": now,
+            }
+            for opening in openings
+        ],
+    ).all()
+    responses = [
+        (opening, review_id, side, respondent, prompt_at)
+        for opening, review_id in zip(openings, review_ids, strict=True)
+        for side, (respondent, prompt_at) in opening.sides.items()
     ]
-    session.add(review)
-    session.flush()
-    return review
-
-
-def _enqueue_prompt(
-    session: Session, response: ReviewResponse, not_before: datetime, now: datetime
-) -> None:
-    person = response.respondent
-    enqueue(
+    response_ids = session.scalars(
+        insert(ReviewResponse).returning(ReviewResponse.id, sort_by_parameter_order=True),
+        [
+            {
+                "team_id": opening.team_id,
+                "review_id": review_id,
+                "side": side,
+                "respondent_id": respondent.person_id,
+                "prompted_at": prompt_at,
+                "next_nudge_at": next_nudge(prompt_at, None, None, None, prompt_at)[1],
+                "updated_at": now,
+                "created_at": now,
+            }
+            for opening, review_id, side, respondent, prompt_at in responses
+        ],
+    ).all()
+    enqueue_many(
         session,
-        team_id=response.team_id,
-        purpose=PROMPT,
-        subject=f"review_response:{response.id}",
-        occurrence="prompt",
-        target=person.user_id,
-        recipient_id=person.id,
-        payload={"response_id": response.id},
-        not_before=not_before,
+        [
+            PlannedMessage(
+                team_id=opening.team_id,
+                purpose=PROMPT,
+                subject=f"review_response:{response_id}",
+                occurrence="prompt",
+                target=respondent.user_id,
+                payload={"response_id": response_id},
+                not_before=prompt_at,
+                recipient_id=respondent.person_id,
+            )
+            for (opening, _, _, respondent, prompt_at), response_id in zip(
+                responses, response_ids, strict=True
+            )
+        ],
         now=now,
     )
-    response.prompted_at = not_before
-    _, response.next_nudge_at = next_nudge(not_before, None, None, None, not_before)
+    return list(review_ids)
 
 
 # --- /alliance checkin ------------------------------------------------------------------------
@@ -269,19 +330,24 @@ def start_checkin(
             .one()
         )
         _refuse_if_pending(session, tour, now.date())
-        review = _open_review(session, tour, ReviewKind.CHECKIN, now.date(), now)
-        for response in review.responses:
-            _enqueue_prompt(session, response, now, now)
+        sides = {
+            side: (Respondent(person.id, person.user_id, person.tz), now)
+            for side, person in ((Side.EMPLOYEE, tour.employee), (Side.MANAGER, tour.manager))
+        }
+        opening = Opening(
+            tour.id, tour.team_id, ReviewKind.CHECKIN, now.date(), tour.cadence_weeks, sides
+        )
+        [review_id] = _open_reviews(session, [opening], now)
         record_audit(
             session,
             team_id=team_id,
             actor=user_id,
             action="review.checkin",
-            subject=f"alignment_review:{review.id}",
+            subject=f"alignment_review:{review_id}",
             now=now,
         )
         return Checkin(
-            review.id,
+            review_id,
             tour.employee.user_id,
             tour.manager.user_id,
             display_name(tour.employee),
