@@ -25,10 +25,11 @@ import email.parser
 import email.policy
 import hashlib
 import json
+import math
 import threading
 import time
 import zoneinfo
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +86,31 @@ class _Fault:
 
     def applies_to(self, args: dict[str, Any]) -> bool:
         return all(args.get(key) == value for key, value in self.only_for.items())
+
+
+@dataclass
+class _RateLimit:
+    """Accepted calls in the last second, workspace-wide and per channel."""
+
+    per_second: float | None
+    per_channel_per_second: float | None
+    accepted: deque[float] = field(default_factory=deque)
+    last_by_channel: dict[str, float] = field(default_factory=dict)
+
+    def admit(self, channel: Any, now: float) -> int | None:
+        """None when the call may go ahead (and it is counted); else the Retry-After."""
+        while self.accepted and self.accepted[0] <= now - 1.0:
+            self.accepted.popleft()
+        if self.per_second is not None and len(self.accepted) >= self.per_second:
+            return max(1, math.ceil(self.accepted[0] + 1.0 - now))
+        key = str(channel)
+        if self.per_channel_per_second is not None and key in self.last_by_channel:
+            free_at = self.last_by_channel[key] + 1.0 / self.per_channel_per_second
+            if now < free_at:
+                return max(1, math.ceil(free_at - now))
+        self.accepted.append(now)
+        self.last_by_channel[key] = now
+        return None
 
 
 @dataclass
@@ -240,8 +266,10 @@ class FakeSlack:
         self._lock = threading.RLock()  # re-entrant: set_response callables may query the fake
         self._cond = threading.Condition(self._lock)
         self._calls: list[Call] = []
+        self._answered: Counter[tuple[str, int]] = Counter()  # (method, status) -> calls
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._latency: dict[str | None, float] = {}
+        self._limits: dict[str, _RateLimit] = {}
         self._overrides: dict[str, Payload | PayloadFactory] = {}
         self._users: dict[str, Payload] = {}
         self._dms: dict[str, str] = {}
@@ -428,10 +456,11 @@ class FakeSlack:
         return None
 
     def clear_faults(self) -> None:
-        """Drop every pending fault and latency setting."""
+        """Drop every pending fault, rate limit and latency setting."""
         with self._lock:
             self._faults.clear()
             self._latency.clear()
+            self._limits.clear()
 
     def set_latency(self, method: str | None, seconds: float) -> None:
         """Sleep ``seconds`` before answering ``method`` (None = every method; 0 removes)."""
@@ -440,6 +469,19 @@ class FakeSlack:
                 self._latency.pop(method, None)
             else:
                 self._latency[method] = seconds
+
+    def limit_rate(
+        self,
+        method: str,
+        *,
+        per_second: float | None = None,
+        per_channel_per_second: float | None = None,
+    ) -> None:
+        """Enforce Slack-like limits on ``method``: calls beyond ``per_second`` in any one-second
+        window, or closer than ``1 / per_channel_per_second`` to the last accepted call to the
+        same channel, get HTTP 429 with ``Retry-After`` (whole seconds, at least 1)."""
+        with self._lock:
+            self._limits[method] = _RateLimit(per_second, per_channel_per_second)
 
     def set_response(self, method: str, payload: Payload | PayloadFactory | None) -> None:
         """Override the success payload of ``method`` (dict or ``f(call) -> dict``; None resets).
@@ -458,6 +500,11 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def answered(self, method: str, status: int = 200) -> int:
+        """How many calls of ``method`` were answered with ``status``, without copying them."""
+        with self._lock:
+            return self._answered[method, status]
+
     def last(self, method: str | None = None) -> Call:
         """The most recent call (of ``method``); AssertionError if none."""
         found = self.calls(method)
@@ -469,6 +516,7 @@ class FakeSlack:
         """Forget recorded calls and posted messages (faults, overrides and users stay)."""
         with self._lock:
             self._calls.clear()
+            self._answered.clear()
             self._history.clear()
 
     def messages(self, channel: str) -> list[Payload]:
@@ -541,7 +589,11 @@ class FakeSlack:
 
         call = Call(method, args, lower_headers, arrived, 200, body, path)
         with self._cond:
-            fault = self._take_fault(method, args)
+            limit = self._limits.get(method)
+            wait = None if limit is None else limit.admit(args.get("channel"), time.monotonic())
+            fault = (
+                _Fault("ratelimit", retry_after=wait) if wait else self._take_fault(method, args)
+            )
             delay = self._latency.get(method, self._latency.get(None, 0.0))
             override = self._overrides.get(method)
             if fault is None and kind == "api":
@@ -552,6 +604,7 @@ class FakeSlack:
                 reply = self._fault_reply(fault, kind)
             call.status = reply.status
             self._calls.append(call)
+            self._answered[method, reply.status] += 1
             self._cond.notify_all()
         if delay > 0:
             time.sleep(delay)

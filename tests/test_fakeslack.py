@@ -302,3 +302,21 @@ def test_bolt_accepts_sender_requests(fake: FakeSlack) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_rate_limits_per_workspace_and_per_channel(fake: FakeSlack, client: WebClient) -> None:
+    fake.limit_rate("chat.postMessage", per_second=3, per_channel_per_second=1)
+    for channel in ("C1", "C2", "C3"):
+        client.chat_postMessage(channel=channel, text="x")
+    with pytest.raises(SlackApiError) as over_cap:
+        client.chat_postMessage(channel="C4", text="x")
+    assert over_cap.value.response.status_code == 429
+    assert over_cap.value.response.headers["Retry-After"] == "1"
+    fake.limit_rate("chat.postMessage", per_second=100, per_channel_per_second=1)
+    client.chat_postMessage(channel="C5", text="x")
+    with pytest.raises(SlackApiError) as same_channel:
+        client.chat_postMessage(channel="C5", text="again")
+    assert same_channel.value.response.status_code == 429
+    statuses = [call.status for call in fake.calls("chat.postMessage")]
+    assert statuses == [200, 200, 200, 429, 200, 429]
+    assert [m["text"] for m in fake.messages("C5")] == ["x"]
