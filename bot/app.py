@@ -103,6 +103,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
             outbox_renderers(database),
         ),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
+        delivery_concurrency=settings.delivery_concurrency,
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,
         background=ThreadPoolExecutor(

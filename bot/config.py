@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
+from services.outbox import DELIVERY_CONCURRENCY
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///alliance.db"
@@ -55,6 +56,7 @@ class Settings:
     web_workers: int = 1
     web_threads: int = 32
     delivery_interval_seconds: int = DEFAULT_DELIVERY_INTERVAL_SECONDS
+    delivery_concurrency: int = DELIVERY_CONCURRENCY
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
 
@@ -92,6 +94,10 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         delivery_interval_seconds=_as_int(
             reader.optional("ALLIANCE_DELIVERY_INTERVAL_SECONDS", _int_between(1, 3600)),
             DEFAULT_DELIVERY_INTERVAL_SECONDS,
+        ),
+        delivery_concurrency=_as_int(
+            reader.optional("ALLIANCE_DELIVERY_CONCURRENCY", _int_between(1, 64)),
+            DELIVERY_CONCURRENCY,
         ),
         working_hours=WorkingHours.parse(
             reader.optional("ALLIANCE_WORKING_HOURS", _working_hours) or str(WorkingHours())

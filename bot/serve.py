@@ -14,7 +14,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import build_deps
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, settle_heap
 from bot.web import build_health_app, build_wsgi_app
 from db.engine import Database
 from scheduler.runner import build_scheduler
@@ -71,6 +71,7 @@ def serve_scheduler(settings: Settings) -> None:
     deps = build_deps(settings, database)
     scheduler = build_scheduler(deps)
     stopping = _stop_on_signals()
+    settle_heap()
     scheduler.start()
     logger.info("Alliance scheduler is running")
     stopping.wait()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000  # background writes queue behind each other in bursts
+POOL_SIZE, POOL_OVERFLOW = 10, 30
 
 
 def normalise_url(url: str) -> str:
@@ -24,11 +25,15 @@ def normalise_url(url: str) -> str:
 def create_db_engine(url: str) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        in_memory = make_url(url).database in (None, "", ":memory:")
+        # A connection each for the web threads and the delivery threads at their busiest (an
+        # in-memory database is one connection, whatever is asked).
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -68,12 +68,13 @@ class SlackSender:
         self.renderers = dict(renderers)
         self._im_channels: dict[str, str] = {}  # user id -> the bot's DM channel with them
 
-    def send(self, message: ClaimedMessage) -> Delivered:
+    def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
         render = self.renderers.get(message.purpose)
         if render is None:
             # Perhaps a newer version of the bot planned it; one of those may deliver it.
             raise DeliveryFailure(FailureKind.TRANSIENT, "unknown_purpose")
         rendered = render(message.payload)
+        before_post()
         with slack_failures():
             response = self.client.chat_postMessage(
                 channel=message.target,

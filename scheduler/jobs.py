@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
-from services.outbox import DEFAULT_BATCH, deliver_due
+from services.outbox import batch_size, deliver_due
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
 from services.tour_end import plan_end_prompts, run_tour_transitions
@@ -46,14 +46,17 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
     """Send what is due from the outbox, batch after batch while full batches keep coming."""
     if deps.outbox_sender is None:
         return
+    batch = batch_size(deps.delivery_concurrency)
     while not deps.stopping.is_set():
         report = deliver_due(
             deps.database,
             deps.outbox_sender,
             worker=deps.worker_id,
             now=now,
-            limit=DEFAULT_BATCH,
+            limit=batch,
             stopping=deps.stopping.is_set,
+            concurrency=deps.delivery_concurrency,
+            pacer=deps.pacer,
         )
         if report.claimed:
             logger.info("outbox: %s", report.summary())
@@ -71,7 +74,7 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
                 flagged,
             )
         # A short batch means nothing more is due; a rate limit or a postponement means wait.
-        if report.claimed < DEFAULT_BATCH or report.postponed or report.retried:
+        if report.claimed < batch or report.postponed or report.retried:
             return
         now = deps.clock()
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from db.engine import Database
+from domain.pacing import SendPacer
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
-from services.outbox import DELIVERY_INTERVAL, Sender, new_worker_id
+from services.outbox import DELIVERY_CONCURRENCY, DELIVERY_INTERVAL, Sender, new_worker_id
 from services.people import RecentlySeen
 
 
@@ -28,6 +29,9 @@ class Deps:
     # How jobs, which know no Slack, deliver the outbox; None: this process delivers nothing.
     outbox_sender: Sender | None = None
     delivery_interval: timedelta = DELIVERY_INTERVAL
+    # Channels sent to at once, and the pace every sending thread keeps together.
+    delivery_concurrency: int = DELIVERY_CONCURRENCY
+    pacer: SendPacer = field(default_factory=SendPacer)
     # When prompts may reach people (in each one's time zone), and when tour ends are raised.
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS

@@ -12,14 +12,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -33,16 +37,28 @@ from domain.delivery import (
     OutboxStatus,
     backoff,
 )
+from domain.pacing import SendPacer
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = timedelta(seconds=10)
+DELIVERY_CONCURRENCY = 32
 DEFAULT_BATCH = 100
+# Rows claimed per sending thread: enough that a batch's last sends (which hold up the next
+# claim) are a small share of its time.
+BATCH_PER_SENDER = 40
 DEFAULT_LEASE = timedelta(minutes=2)
 # A pass stops starting sends once this share of the lease has gone by in real time, so that a
 # slow pass never sends a row whose lease ran out and which another process may have claimed.
 LEASE_SHARE_FOR_SENDING = 0.5
 LIVE = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
+# Slack takes about one message per second per channel: in a pass a channel gets one message,
+# and the rest of its messages are handed back to go a second apart.
+CHANNEL_SPACING = timedelta(seconds=1)
+# Sent rows are recorded this many at a time (and at the end of each pass).
+SENT_RECORD_BATCH = 50
+# A Retry-After up to this long is waited out within the pass (with a pacer).
+IN_PASS_WAIT = timedelta(seconds=10)
 _WORKER_ID_LENGTH = 64  # outbox.claimed_by
 _FREE_TEXT_LIMIT = 64
 
@@ -180,10 +196,17 @@ class DeliveryFailure(Exception):
         self.retry_after = retry_after
 
 
+class NotYourTurn(Exception):
+    """Raised by a send's `before_post`: the pace allows no post before the pass ends."""
+
+
 class Sender(Protocol):
     """Delivers outbox messages; raises DeliveryFailure when it cannot."""
 
-    def send(self, message: ClaimedMessage) -> Delivered: ...
+    def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
+        """Post the message; `before_post` runs just before the Web API call (it waits for the
+        pace, or raises NotYourTurn, and then nothing is posted)."""
+        ...
 
     def already_sent(self, message: ClaimedMessage) -> Delivered | None:
         """Where an earlier attempt posted this message, or None when none did."""
@@ -279,6 +302,11 @@ def claim_due(
 _SEND, _CHECK = "send", "check"
 
 
+def batch_size(concurrency: int) -> int:
+    """How many rows one delivery pass claims."""
+    return max(DEFAULT_BATCH, BATCH_PER_SENDER * concurrency)
+
+
 def deliver_due(
     database: Database,
     sender: Sender,
@@ -288,22 +316,43 @@ def deliver_due(
     limit: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
     stopping: Callable[[], bool] = lambda: False,
+    concurrency: int = 1,
+    pacer: SendPacer | None = None,
 ) -> DeliveryReport:
-    """One delivery pass: claim what is due, send it, record each outcome as it happens."""
+    """One delivery pass: claim what is due, send it, record each outcome as it happens.
+
+    Up to `concurrency` channels are sent to at once, one message each; the others to the same
+    channel are handed back to go a second apart (Slack allows a message per second per
+    channel). With a `pacer`,
+    a short Retry-After pauses every sender and the refused message is tried again in the same
+    pass; without one, the rest of the pass is handed back for later."""
     claimed = claim_due(database, worker=worker, now=now, limit=limit, lease=lease)
-    delivery = _Pass(database, sender, worker, now, DeliveryReport(claimed=len(claimed)))
-    started = time.monotonic()
-    sending_time = lease.total_seconds() * LEASE_SHARE_FOR_SENDING
+    deadline = time.monotonic() + lease.total_seconds() * LEASE_SHARE_FOR_SENDING
+    delivery = _Pass(
+        database,
+        sender,
+        worker,
+        now,
+        DeliveryReport(claimed=len(claimed)),
+        deadline=deadline,
+        stopping=stopping,
+        pacer=pacer,
+    )
+    by_channel: dict[str, list[ClaimedMessage]] = defaultdict(list)
     for message in claimed:
-        if stopping() or time.monotonic() - started > sending_time:
-            delivery.postpone(message, until=now)
-            continue
-        try:
-            delivery.deliver(message)
-        except Exception:
-            # One faulty message (a bug in its renderer, say) must not hold up the others.
-            logger.exception("delivering outbox message %d failed", message.id)
-            delivery.retry_later(message, "internal_error")
+        by_channel[message.target].append(message)
+    first_of_each = [queue[0] for queue in by_channel.values()]
+    if concurrency <= 1 or len(first_of_each) <= 1:
+        for message in first_of_each:
+            delivery.deliver_one(message)
+    else:
+        with ThreadPoolExecutor(
+            max_workers=min(concurrency, len(first_of_each)), thread_name_prefix="alliance-send"
+        ) as pool:
+            list(pool.map(delivery.deliver_one, first_of_each))
+    delivery.flush_sent()
+    for queue in by_channel.values():
+        delivery.space_out(queue)
     return delivery.report
 
 
@@ -316,8 +365,35 @@ class _Pass:
     worker: str
     now: datetime
     report: DeliveryReport
+    deadline: float  # time.monotonic() after which nothing more is sent in this pass
+    stopping: Callable[[], bool]
+    pacer: SendPacer | None
     # Call kind -> when Slack's rate limit lets us make that call again.
     blocked: dict[str, datetime] = field(default_factory=dict)
+    sent_ids: set[int] = field(default_factory=set)  # sent in this pass
+    _unrecorded: list[dict[str, Any]] = field(default_factory=list)  # sent, not yet recorded
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def deliver_one(self, message: ClaimedMessage) -> None:
+        if self.stopping() or time.monotonic() > self.deadline:
+            self.postpone(message, until=self.now)
+            return
+        try:
+            self.deliver(message)
+        except Exception:
+            # One faulty message (a bug in its renderer, say) must not hold up the others.
+            logger.exception("delivering outbox message %d failed", message.id)
+            self.retry_later(message, "internal_error")
+
+    def space_out(self, queue: list[ClaimedMessage]) -> None:
+        """Hand back a channel's other messages to go a second apart after the first (or when
+        the first goes, if it did not), and not before a rate limit of this pass is over."""
+        first_went = queue[0].id in self.sent_ids
+        for place, message in enumerate(queue[1:], start=1):
+            until = self.now + CHANNEL_SPACING * place if first_went else self.now
+            if _SEND in self.blocked:
+                until = max(until, self.blocked[_SEND])
+            self.postpone(message, until=until)
 
     def deliver(self, message: ClaimedMessage) -> None:
         """Send one message, unless an earlier attempt already did."""
@@ -332,28 +408,59 @@ class _Pass:
                 return
             if found is not None:
                 self.record_sent(message, found)
-                self.report.recognised_as_sent += 1
+                self._count("recognised_as_sent")
                 return
         if message.attempts > MAX_ATTEMPTS:  # its lease kept running out: a process kept dying
             self.fail(message, TOO_MANY_ATTEMPTS)
             return
-        if _SEND in self.blocked:
-            self.postpone(message, until=self.blocked[_SEND])
-            return
-        try:
-            delivered = self.sender.send(message)
-        except DeliveryFailure as failure:
-            self.failed_call(message, failure, _SEND)
-            return
+        while True:
+            if _SEND in self.blocked:
+                self.postpone(message, until=self.blocked[_SEND])
+                return
+            try:
+                delivered = self.sender.send(message, self._before_post)
+            except NotYourTurn:
+                self.postpone(message, until=self.now)
+                return
+            except DeliveryFailure as failure:
+                if self._wait_out(failure):
+                    continue
+                self.failed_call(message, failure, _SEND)
+                return
+            break
+        if self.pacer is not None:
+            self.pacer.sent()
         self.record_sent(message, delivered)
-        self.report.sent += 1
+        self._count("sent")
+
+    def _before_post(self) -> None:
+        """Paced just before the Web API call, so that rendering does not bunch the posts."""
+        if self.pacer is not None and not self.pacer.wait_turn(self.deadline):
+            raise NotYourTurn
+
+    def _wait_out(self, failure: DeliveryFailure) -> bool:
+        """A short Retry-After is waited out in this pass, with every sender paused alike."""
+        if self.pacer is None or failure.kind is not FailureKind.RATE_LIMITED:
+            return False
+        if failure.retry_after is None or failure.retry_after > IN_PASS_WAIT:
+            return False
+        before = self.pacer.rate
+        self.pacer.refused(failure.retry_after.total_seconds())
+        if self.pacer.rate != before:
+            logger.info("Slack asked to slow down: pacing sends at %.1f a second", self.pacer.rate)
+        return True
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            setattr(self.report, name, getattr(self.report, name) + 1)
 
     def failed_call(self, message: ClaimedMessage, failure: DeliveryFailure, call: str) -> None:
         if failure.kind is FailureKind.RATE_LIMITED:
             # Slack refused the call, so nothing was posted: the attempt does not count, and
             # no more calls of that kind go out in this pass.
             until = self.now + backoff(message.attempts, failure.retry_after)
-            self.blocked[call] = until
+            with self._lock:
+                self.blocked[call] = until
             self.postpone(message, until=until, code=failure.code)
         elif failure.kind is FailureKind.PERMANENT:
             self.fail(message, failure.code)
@@ -363,19 +470,51 @@ class _Pass:
             self.retry_later(message, failure.code)
 
     def record_sent(self, message: ClaimedMessage, where: Delivered) -> None:
+        """Sent: recorded with others in one statement, every SENT_RECORD_BATCH and at the end
+        of the pass. A crash before that leaves the row claimed, and its next attempt finds the
+        message in Slack rather than posting it again."""
+        with self._lock:
+            self.sent_ids.add(message.id)
+            self._unrecorded.append(
+                {"row_id": message.id, "channel": where.channel, "ts": where.ts}
+            )
+            full = len(self._unrecorded) >= SENT_RECORD_BATCH
+        if full:
+            self.flush_sent()
+
+    def flush_sent(self) -> None:
+        with self._lock:
+            rows, self._unrecorded = self._unrecorded, []
+        if not rows:
+            return
         # A row cancelled while it was being sent is recorded as sent all the same: it was.
-        self._update(
-            message,
-            statuses=(OutboxStatus.CLAIMED, OutboxStatus.CANCELLED),
-            status=OutboxStatus.SENT,
-            sent_at=self.now,
-            slack_channel=where.channel,
-            slack_ts=where.ts,
-            next_attempt_at=None,
-            claimed_until=None,
-            last_attempt_at=self.now,
-            last_error=None,
+        statement = (
+            update(Outbox)
+            .where(
+                Outbox.id == bindparam("row_id"),
+                Outbox.claimed_by == self.worker,
+                # Not IN (...): an executemany takes no expanding parameters.
+                or_(Outbox.status == OutboxStatus.CLAIMED, Outbox.status == OutboxStatus.CANCELLED),
+            )
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=self.now,
+                slack_channel=bindparam("channel"),
+                slack_ts=bindparam("ts"),
+                next_attempt_at=None,
+                claimed_until=None,
+                last_attempt_at=self.now,
+                last_error=None,
+                updated_at=self.now,
+            )
         )
+        try:
+            with self.database.session() as session:
+                session.connection().execute(statement, rows)
+        except SQLAlchemyError:
+            # The rows stay claimed; when their lease runs out, the next attempt finds each
+            # message in Slack and records it then, rather than posting it again.
+            logger.exception("recording %d sent outbox messages failed", len(rows))
 
     def fail(self, message: ClaimedMessage, error: str) -> None:
         logger.warning(
@@ -389,10 +528,11 @@ class _Pass:
             last_attempt_at=self.now,
             last_error=error[:255],
         )
-        self.report.failed += 1
-        self.report.failures.append(
-            PermanentFailure(message.id, message.purpose, message.recipient_id, error)
-        )
+        with self._lock:
+            self.report.failed += 1
+            self.report.failures.append(
+                PermanentFailure(message.id, message.purpose, message.recipient_id, error)
+            )
 
     def retry_later(self, message: ClaimedMessage, code: str) -> None:
         self._update(
@@ -404,7 +544,7 @@ class _Pass:
             last_attempt_at=self.now,
             last_error=code[:255],
         )
-        self.report.retried += 1
+        self._count("retried")
 
     def postpone(
         self, message: ClaimedMessage, *, until: datetime, code: str | None = None
@@ -418,10 +558,10 @@ class _Pass:
             "claimed_until": None,
         }
         if code is None:
-            self.report.postponed += 1
+            self._count("postponed")
         else:
             values["last_error"] = code
-            self.report.retried += 1
+            self._count("retried")
         self._update(message, **values)
 
     def _update(

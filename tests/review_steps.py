@@ -128,10 +128,12 @@ def outbox_rows(database: Database, purpose: str, response_ids: list[int]) -> li
 
 
 ADMIN = "UADMIN0001"
+DELIVERY_SECONDS = 4
 
 
 def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
-    """One run of the bot's delivery job at `now`, sending the due outbox to the fake Slack."""
+    """The bot's delivery job over the few seconds from `now`, sending the due outbox to the
+    fake Slack (a person's second message goes a second after the first)."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret="unused", slack_api_url=fake.url)
     sender = SlackSender(build_delivery_client(settings), outbox_renderers(database))
     deps = Deps(
@@ -141,7 +143,8 @@ def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
         outbox_sender=sender,
         worker_id=f"test-{new_user_id()}",
     )
-    deliver_outbox(deps, now)
+    for second in range(DELIVERY_SECONDS):
+        deliver_outbox(deps, now + timedelta(seconds=second))
 
 
 def prompts_delivered(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from db.migrate import upgrade
 from db.models import Outbox, Person
 from domain.conversations import EXPIRED_NOTE
 from domain.delivery import MAX_ATTEMPTS, TOO_MANY_ATTEMPTS, FailureKind, OutboxStatus, Purpose
+from domain.pacing import SendPacer
 from handlers.delivery import OUTBOX_EVENT_TYPE, RENDERERS, RenderedMessage, SlackSender
 from services.outbox import (
     ClaimedMessage,
@@ -371,8 +372,8 @@ class CrashAfterPosting:
     def __init__(self, inner: SlackSender) -> None:
         self.inner = inner
 
-    def send(self, message: ClaimedMessage) -> Delivered:
-        self.inner.send(message)
+    def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
+        self.inner.send(message, before_post)
         raise Crash
 
     def already_sent(self, message: ClaimedMessage) -> Delivered | None:
@@ -380,7 +381,7 @@ class CrashAfterPosting:
 
 
 class CrashBeforePosting(CrashAfterPosting):
-    def send(self, message: ClaimedMessage) -> Delivered:
+    def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
         raise Crash
 
 
@@ -464,7 +465,7 @@ def test_one_faulty_message_does_not_hold_up_the_others(
 
     sender = SlackSender(delivery_client(fake), {**RENDERERS, "broken": broken})
     plan(database, 1, purpose="broken", subject="broken")
-    plan(database, 2, targets=("UFINE1",))
+    plan(database, 2, targets=("UFINE1", "UFINE2"))
 
     report = deliver(database, sender, NOW)
 
@@ -591,7 +592,7 @@ def test_the_delivery_client_leaves_retrying_to_the_outbox(fake: FakeSlack) -> N
     assert delivery_client(fake).retry_handlers == []
     fake.server_error_next("chat.postMessage", status=503)
     with pytest.raises(DeliveryFailure) as failure:
-        SlackSender(delivery_client(fake), RENDERERS).send(claimed_message())
+        SlackSender(delivery_client(fake), RENDERERS).send(claimed_message(), lambda: None)
     assert (failure.value.kind, failure.value.code) == (FailureKind.TRANSIENT, "http_503")
     assert len(fake.calls("chat.postMessage")) == 1
 
@@ -599,7 +600,7 @@ def test_the_delivery_client_leaves_retrying_to_the_outbox(fake: FakeSlack) -> N
 def test_a_rate_limit_carries_its_retry_after(fake: FakeSlack, sender: SlackSender) -> None:
     fake.rate_limit_next("chat.postMessage", retry_after=17)
     with pytest.raises(DeliveryFailure) as failure:
-        sender.send(claimed_message())
+        sender.send(claimed_message(), lambda: None)
     assert failure.value.kind == FailureKind.RATE_LIMITED
     assert failure.value.retry_after == timedelta(seconds=17)
 
@@ -607,13 +608,13 @@ def test_a_rate_limit_carries_its_retry_after(fake: FakeSlack, sender: SlackSend
 def test_an_unreachable_slack_is_a_transient_failure() -> None:
     client = WebClient(base_url=f"http://127.0.0.1:{free_port()}/api/", retry_handlers=[])
     with pytest.raises(DeliveryFailure) as failure:
-        SlackSender(client, RENDERERS).send(claimed_message())
+        SlackSender(client, RENDERERS).send(claimed_message(), lambda: None)
     assert (failure.value.kind, failure.value.code) == (FailureKind.TRANSIENT, "connection_error")
 
 
 def test_an_unknown_purpose_waits_for_a_bot_that_knows_it(sender: SlackSender) -> None:
     with pytest.raises(DeliveryFailure) as failure:
-        sender.send(claimed_message(purpose="from_the_future"))
+        sender.send(claimed_message(purpose="from_the_future"), lambda: None)
     assert (failure.value.kind, failure.value.code) == (FailureKind.TRANSIENT, "unknown_purpose")
 
 
@@ -621,7 +622,7 @@ def test_history_is_read_page_by_page_in_the_dm_with_the_user(
     fake: FakeSlack, sender: SlackSender
 ) -> None:
     message = claimed_message(target="UCHATTY")
-    sender.send(message)
+    sender.send(message, lambda: None)
     client = delivery_client(fake)
     for n in range(450):  # later messages, more than two pages of them
         client.chat_postMessage(channel="UCHATTY", text=str(n))
@@ -741,3 +742,40 @@ def test_two_bots_sharing_postgresql_deliver_a_batch_once(
             for bot in bots:
                 bot.stop()
         assert_each_posted_once(fake, ids, BATCH_USERS, found)
+
+
+# --- Pace -------------------------------------------------------------------------------------
+
+
+def test_a_channel_gets_one_message_a_pass_and_the_rest_a_second_apart(
+    database: Database, fake: FakeSlack, sender: SlackSender
+) -> None:
+    ids = plan(database, 3, targets=("UCHATTY",))
+    report = deliver(database, sender, NOW)
+    assert (report.sent, report.postponed) == (1, 2)
+    waiting = {row.id: row.next_attempt_at for row in rows(database) if row.sent_at is None}
+    assert waiting == {ids[1]: NOW + timedelta(seconds=1), ids[2]: NOW + timedelta(seconds=2)}
+    deliver(database, sender, NOW + timedelta(seconds=1))
+    deliver(database, sender, NOW + timedelta(seconds=2))
+    assert posted(fake, "UCHATTY") == {outbox_id: 1 for outbox_id in ids}
+    assert [call.status for call in fake.calls("chat.postMessage")] == [200, 200, 200]
+
+
+def test_concurrent_sends_learn_slacks_rate_and_deliver_everything_once(
+    database: Database, fake: FakeSlack, sender: SlackSender
+) -> None:
+    users = [f"UPACED{n:02d}" for n in range(40)]
+    ids = plan(database, len(users), targets=users)
+    fake.limit_rate("chat.postMessage", per_second=20)
+    fake.set_latency("chat.postMessage", 0.02)
+    pacer = SendPacer()
+
+    report = deliver(database, sender, NOW, concurrency=8, pacer=pacer)
+
+    # Slack's refusals were waited out within the pass, and the pace learned from the first.
+    assert (report.sent, report.retried, report.postponed) == (len(users), 0, 0)
+    assert posted(fake, *users) == {outbox_id: 1 for outbox_id in ids}
+    statuses = [call.status for call in fake.calls("chat.postMessage")]
+    assert statuses.count(200) == len(users) and 429 in statuses
+    assert pacer.rate is not None and pacer.rate <= 20
+    assert {row.status for row in rows(database)} == {OutboxStatus.SENT}
