@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from db.types import UTCDateTime
 from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
-from domain.reviews import Progress, ReviewKind, ReviewStatus
+from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
 from domain.tours import Side, TourStatus, TourType, VersionSource
 
 NAMING_CONVENTION = {
@@ -400,4 +400,26 @@ class AwayPeriod(Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date]  # inclusive: the person is back the day after
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Gap(Base):
+    """A topic to talk about, shown at each review of its tour until one side resolves it."""
+
+    __tablename__ = "gaps"
+    __table_args__ = (
+        UniqueConstraint("raised_in_review_id", "kind"),
+        Index("ix_gaps_tour_resolved", "tour_id", "resolved_at"),
+        Index("ix_gaps_team_kind_resolved", "team_id", "kind", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id"))
+    kind: Mapped[GapKind] = mapped_column(_choice(GapKind, "gap_kind"))
+    label: Mapped[str | None] = mapped_column(Text)
+    raised_in_review_id: Mapped[int | None] = mapped_column(ForeignKey("alignment_reviews.id"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -39,6 +39,27 @@ class ReviewStatus(StrEnum):
     CLOSED = "closed"
 
 
+class GapKind(StrEnum):
+    """What a gap to talk about is: a values gap, a perception gap, or one named in an answer."""
+
+    VALUES = "values"
+    PROGRESS = "progress"
+    ALIGNMENT = "alignment"
+    NAMED = "named"
+
+    @property
+    def label(self) -> str:
+        return _GAP_LABELS[self]
+
+
+_GAP_LABELS = {
+    GapKind.VALUES: "A gap between your values",
+    GapKind.PROGRESS: "You saw the mission's progress differently",
+    GapKind.ALIGNMENT: "You saw alignment differently",
+    GapKind.NAMED: "To address",
+}
+
+
 @dataclass(frozen=True)
 class QuickAnswers:
     """One side's answers to the two button questions."""
@@ -63,6 +84,19 @@ def perception_gaps(employee: QuickAnswers, manager: QuickAnswers) -> Perception
         progress=employee.progress is not manager.progress,
         alignment=abs(employee.alignment - manager.alignment) >= ALIGNMENT_GAP,
     )
+
+
+def gaps_raised(gaps: PerceptionGaps, to_address: str) -> list[tuple[GapKind, str | None]]:
+    """The topics a completed review leaves to talk about: its perception gaps, and what the
+    employee said should be addressed."""
+    raised: list[tuple[GapKind, str | None]] = []
+    if gaps.progress:
+        raised.append((GapKind.PROGRESS, None))
+    if gaps.alignment:
+        raised.append((GapKind.ALIGNMENT, None))
+    if to_address.strip():
+        raised.append((GapKind.NAMED, to_address.strip()))
+    return raised
 
 
 def is_alignment_score(value: int) -> bool:

@@ -15,14 +15,21 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain.reviews import ReviewStatus
 from domain.tours import TourStatus, may_read_statement
 from handlers import values
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
 from handlers.tour_views import statement_blocks, tour_card
-from handlers.views import Blocks, build_home_welcome, context_block, section_block
+from handlers.views import (
+    Blocks,
+    build_home_welcome,
+    context_block,
+    escape_mrkdwn,
+    section_block,
+)
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
-from services.home import HomeFacts, home_facts
+from services.home import HomeFacts, ReviewState, home_facts
 from services.reviews import ReviewRefusal, start_checkin
 from services.tours import NOT_YOURS, TourStatement, get_statement
 
@@ -63,6 +70,7 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
         )
     else:
         blocks += tour_card(facts.my_tour, today)
+        blocks += review_line(facts.reviews.get(facts.my_tour.tour_id), facts.my_tour.manager_name)
         blocks.append(
             ActionsBlock(
                 elements=[
@@ -78,7 +86,7 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
         )
     blocks += [DividerBlock().to_dict(), *values_blocks]
     if facts.team:
-        blocks += _team_blocks(facts.team, today)
+        blocks += _team_blocks(facts.team, facts.reviews, today)
     if facts.admin_counts is not None:
         counts = facts.admin_counts
         by_status = " · ".join(f"{n} {status}" for status, n in counts.tours_by_status.items())
@@ -100,11 +108,34 @@ def checkin_button(facts: HomeFacts) -> list[ButtonElement]:
     return [ButtonElement(text="Start a check-in", action_id=ACTION_HOME_CHECKIN)]
 
 
-def _team_blocks(team: list[TourStatement], today: Any) -> Blocks:
+def review_line(state: ReviewState | None, other_name: str) -> Blocks:
+    """Where the tour's latest alignment review stands, for the person looking."""
+    if state is None:
+        return []
+    other = escape_mrkdwn(other_name)
+    if state.status is ReviewStatus.CLOSED:
+        text = f"Last alignment review closed on {state.closes_on:%-d %b}."
+    elif state.status is ReviewStatus.ANSWERED:
+        text = (
+            f"Alignment review of {state.due_on:%-d %b}: both answered; the summary is in your DMs."
+        )
+    elif not state.mine_answered:
+        snoozed = f" (snoozed until {state.snoozed_until:%-d %b})" if state.snoozed_until else ""
+        text = (
+            f":hourglass_flowing_sand: Your alignment review is waiting for your answers"
+            f"{snoozed}: see your DMs. It closes on {state.closes_on:%-d %b}."
+        )
+    else:
+        text = f"You've answered the alignment review; waiting for {other}."
+    return [context_block(text).to_dict()]
+
+
+def _team_blocks(team: list[TourStatement], reviews: dict[int, ReviewState], today: Any) -> Blocks:
     blocks: Blocks = [DividerBlock().to_dict(), HeaderBlock(text="Your team").to_dict()]
     for statement in team[:MAX_TEAM_SHOWN]:
         blocks.append(context_block(f"*{statement.employee_name}*").to_dict())
         blocks += tour_card(statement, today)
+        blocks += review_line(reviews.get(statement.tour_id), statement.employee_name)
     if len(team) > MAX_TEAM_SHOWN:
         blocks.append(
             context_block(

@@ -50,6 +50,7 @@ ACTION_REVIEW_PROGRESS = {
 ACTION_REVIEW_ALIGNMENT = {score: f"review_alignment_{score}" for score in range(1, 6)}
 ACTION_REVIEW_THOUGHTS = "review_thoughts"
 ACTION_REVIEW_SNOOZE = {"day": "review_snooze_day", "week": "review_snooze_week"}
+ACTION_REVIEW_GAP_RESOLVED = "review_gap_resolved"
 VIEW_REVIEW_THOUGHTS = "review_thoughts_modal"
 BLOCK_REVIEW_TO_ADDRESS = "review_to_address"
 BLOCK_REVIEW_LEARNED = "review_learned"
@@ -74,6 +75,7 @@ ACTIONS = (
     *ACTION_REVIEW_ALIGNMENT.values(),
     ACTION_REVIEW_THOUGHTS,
     *ACTION_REVIEW_SNOOZE.values(),
+    ACTION_REVIEW_GAP_RESOLVED,
     ACTION_TOUR_END_NEW,
     ACTION_TOUR_END_TRANSITION,
     ACTION_TOUR_END_LATER,

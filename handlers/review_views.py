@@ -32,6 +32,7 @@ from domain.schedule import SnoozeChoice, local_label, zone_for
 from domain.tours import Side
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
+    ACTION_REVIEW_GAP_RESOLVED,
     ACTION_REVIEW_PROGRESS,
     ACTION_REVIEW_SNOOZE,
     ACTION_REVIEW_THOUGHTS,
@@ -40,6 +41,7 @@ from handlers.ids import (
     VIEW_REVIEW_THOUGHTS,
 )
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from services.gaps import SHOWN_AT_MOST
 from services.review_nudges import OverdueReview
 from services.reviews import ReviewSheet, SideAnswers
 
@@ -79,6 +81,7 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
     blocks: list[Block] = [
         section_block(lead),
         context_block(f"Mission: {escape_mrkdwn(clip(sheet.objective, 300))}"),
+        *_open_gaps(sheet, mine.response_id),
         section_block(f"*{progress_q}*"),
         _buttons(
             [
@@ -110,6 +113,31 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
             )
         )
     blocks.append(context_block(_status(sheet, mine)))
+    return blocks
+
+
+def _open_gaps(sheet: ReviewSheet, response_id: int) -> list[Block]:
+    """What earlier reviews left to talk about, each with a button to mark it resolved."""
+    if not sheet.open_gaps:
+        return []
+    blocks: list[Block] = [section_block("*Still to talk about, from earlier reviews:*")]
+    for gap in sheet.open_gaps[:SHOWN_AT_MOST]:
+        said = f": {escape_mrkdwn(clip(gap.label, 500))}" if gap.label else ""
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"• {gap.kind.label}{said} _(since {_day(gap.raised_on)})_"
+                ),
+                accessory=ButtonElement(
+                    text="Resolved",
+                    action_id=ACTION_REVIEW_GAP_RESOLVED,
+                    value=f"{response_id}:{gap.gap_id}",
+                ),
+            )
+        )
+    hidden = len(sheet.open_gaps) - SHOWN_AT_MOST
+    if hidden > 0:
+        blocks.append(context_block(f"And {hidden} more: resolve these to see them."))
     return blocks
 
 

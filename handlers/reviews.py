@@ -17,6 +17,7 @@ from domain.tours import Side
 from handlers.delivery import RenderedMessage, Renderer
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
+    ACTION_REVIEW_GAP_RESOLVED,
     ACTION_REVIEW_PROGRESS,
     ACTION_REVIEW_SNOOZE,
     ACTION_REVIEW_THOUGHTS,
@@ -50,6 +51,7 @@ from services.reviews import (
     ReviewSheet,
     check_checkin,
     record_answer,
+    resolve_gap,
     review_of_response,
     snooze,
     start_checkin,
@@ -68,6 +70,9 @@ def register(app: App, deps: Deps) -> None:
         app.action(action_id)(acknowledged(acknowledge, handle_action_review_answer, deps))
     for action_id in SNOOZE_BY_ACTION:
         app.action(action_id)(acknowledged(acknowledge, handle_action_review_snooze, deps))
+    app.action(ACTION_REVIEW_GAP_RESOLVED)(
+        acknowledged(acknowledge, handle_action_review_gap_resolved, deps)
+    )
     app.action(ACTION_REVIEW_THOUGHTS)(
         acknowledged(acknowledge, handle_action_review_thoughts, deps)
     )
@@ -126,7 +131,13 @@ def renderers(reads: ReviewReads) -> dict[str, Renderer]:
 
 
 def _response_id(body: dict[str, Any]) -> int:
-    value = str(body["actions"][0].get("value") or "")
+    """The response a button belongs to: its value, or the value's first part ("12:34")."""
+    value = str(body["actions"][0].get("value") or "").partition(":")[0]
+    return int(value) if value.isdigit() else 0
+
+
+def _gap_id(body: dict[str, Any]) -> int:
+    value = str(body["actions"][0].get("value") or "").partition(":")[2]
     return int(value) if value.isdigit() else 0
 
 
@@ -189,6 +200,24 @@ def _change_then_redraw(
         return
     container = body.get("container") or {}
     _redraw(client, deps, response_id, container.get("channel_id"), container.get("message_ts"))
+
+
+def handle_action_review_gap_resolved(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    _change_then_redraw(
+        body,
+        client,
+        respond,
+        deps,
+        lambda response_id: resolve_gap(
+            deps.database,
+            response_id=response_id,
+            gap_id=_gap_id(body),
+            by_user_id=body["user"]["id"],
+            now=deps.clock(),
+        ),
+    )
 
 
 def handle_action_review_thoughts(

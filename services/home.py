@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from db.engine import Database
-from db.models import Tour, ValueStatement
+from db.models import AlignmentReview, Tour, ValueStatement
+from domain.reviews import ReviewStatus
 from domain.tours import OPEN_STATUSES, TourStatus
 from services.tours import TourStatement, team_tours, tours_of
 
@@ -19,10 +21,24 @@ class AdminCounts:
 
 
 @dataclass(frozen=True)
+class ReviewState:
+    """Where a tour's latest alignment review stands, as one person sees it."""
+
+    due_on: date
+    closes_on: date
+    status: ReviewStatus
+    mine_answered: bool
+    theirs_answered: bool
+    snoozed_until: datetime | None
+
+
+@dataclass(frozen=True)
 class HomeFacts:
     my_tour: TourStatement | None
     team: list[TourStatement]
     admin_counts: AdminCounts | None
+    # The latest review of each tour shown (yours and your team's), by tour id.
+    reviews: dict[int, ReviewState] = field(default_factory=dict)
 
     @property
     def is_newcomer(self) -> bool:
@@ -32,11 +48,47 @@ class HomeFacts:
 def home_facts(database: Database, team_id: str, user_id: str, *, is_admin: bool) -> HomeFacts:
     mine = tours_of(database, team_id, user_id)
     current = next((t for t in mine if t.status in OPEN_STATUSES), mine[0] if mine else None)
+    team = team_tours(database, team_id, user_id)
+    shown = [tour.tour_id for tour in ([current] if current else []) + team]
     return HomeFacts(
         my_tour=current,
-        team=team_tours(database, team_id, user_id),
+        team=team,
         admin_counts=admin_counts(database, team_id) if is_admin else None,
+        reviews=latest_reviews(database, shown, user_id),
     )
+
+
+def latest_reviews(database: Database, tour_ids: list[int], user_id: str) -> dict[int, ReviewState]:
+    """The latest review of each tour, with whether `user_id` and the other side answered."""
+    if not tour_ids:
+        return {}
+    latest = (
+        select(AlignmentReview.tour_id, func.max(AlignmentReview.occurrence).label("occurrence"))
+        .where(AlignmentReview.tour_id.in_(tour_ids))
+        .group_by(AlignmentReview.tour_id)
+        .subquery()
+    )
+    with database.read() as session:
+        reviews = session.scalars(
+            select(AlignmentReview).join(
+                latest,
+                (latest.c.tour_id == AlignmentReview.tour_id)
+                & (latest.c.occurrence == AlignmentReview.occurrence),
+            )
+        ).unique()
+        states = {}
+        for review in reviews:
+            mine = [r for r in review.responses if r.respondent.user_id == user_id]
+            theirs = [r for r in review.responses if r.respondent.user_id != user_id]
+            states[review.tour_id] = ReviewState(
+                due_on=review.due_on,
+                closes_on=review.closes_on,
+                status=review.status,
+                mine_answered=bool(mine) and mine[0].answered_at is not None,
+                theirs_answered=all(r.answered_at is not None for r in theirs),
+                snoozed_until=mine[0].snoozed_until if mine else None,
+            )
+        return states
 
 
 def admin_counts(database: Database, team_id: str) -> AdminCounts:

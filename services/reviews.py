@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
-from db.models import AlignmentReview, Person, ReviewResponse, Tour
+from db.models import AlignmentReview, Person, ReviewResponse, Tour, TourVersion
 from domain.reviews import (
     PerceptionGaps,
     Progress,
@@ -28,6 +29,7 @@ from domain.schedule import next_review_on as next_review_date
 from domain.tours import Side, TourStatus
 from services.audit import record_audit
 from services.away import away_days, shifted_due_day
+from services.gaps import GapItem, open_gaps, record_gaps, resolve
 from services.outbox import PlannedMessage, enqueue, enqueue_many
 from services.people import get_person
 
@@ -404,6 +406,10 @@ def record_answer(
             response.answered_at = now
             response.next_nudge_at = None
         completed = _complete(session, review, now, hours)
+        if review.status is ReviewStatus.ANSWERED:
+            employee = next(r for r in review.responses if r.side is Side.EMPLOYEE)
+            perceived = PerceptionGaps(review.progress_gap, review.alignment_gap)
+            record_gaps(session, review, perceived, employee.to_address or "", now)
         return AnswerOutcome(review.id, response.side, completed)
 
 
@@ -473,6 +479,30 @@ def _complete(
     return True
 
 
+def resolve_gap(
+    database: Database, *, response_id: int, gap_id: int, by_user_id: str, now: datetime
+) -> None:
+    """Either side marks a gap of their tour resolved, from a review prompt. Raises
+    ReviewRefusal."""
+    with database.session() as session:
+        response = session.get(ReviewResponse, response_id)
+        if response is None or response.respondent.user_id != by_user_id:
+            raise ReviewRefusal(NOT_YOURS)
+        tour_id = response.review.tour_id
+        if not resolve(
+            session, gap_id=gap_id, tour_id=tour_id, person_id=response.respondent_id, now=now
+        ):
+            raise ReviewRefusal(NOT_YOURS)
+        record_audit(
+            session,
+            team_id=response.team_id,
+            actor=by_user_id,
+            action="gap.resolved",
+            subject=f"gap:{gap_id}",
+            now=now,
+        )
+
+
 def snooze(
     database: Database, *, response_id: int, by_user_id: str, choice: SnoozeChoice, now: datetime
 ) -> datetime:
@@ -528,6 +558,7 @@ class ReviewSheet:
     gaps: PerceptionGaps
     employee: SideAnswers
     manager: SideAnswers
+    open_gaps: tuple[GapItem, ...] = ()  # raised at earlier reviews of the tour, unresolved
 
     def side(self, side: Side) -> SideAnswers:
         return self.employee if side is Side.EMPLOYEE else self.manager
@@ -537,45 +568,56 @@ def display_name(person: Person) -> str:
     return person.real_name or person.name or person.user_id
 
 
-def _answers(response: ReviewResponse) -> SideAnswers:
-    person = response.respondent
+# What a review sheet is read from: plain columns, one row per side, in one statement.
+_SHEET_COLUMNS = (
+    AlignmentReview.id,
+    AlignmentReview.tour_id,
+    AlignmentReview.team_id,
+    AlignmentReview.occurrence,
+    AlignmentReview.kind,
+    AlignmentReview.due_on,
+    AlignmentReview.closes_on,
+    AlignmentReview.status,
+    AlignmentReview.progress_gap,
+    AlignmentReview.alignment_gap,
+    TourVersion.objective,
+    ReviewResponse.id.label("response_id"),
+    ReviewResponse.side,
+    ReviewResponse.progress,
+    ReviewResponse.alignment,
+    ReviewResponse.to_address,
+    ReviewResponse.learned,
+    ReviewResponse.answered_at,
+    ReviewResponse.snoozed_until,
+    ReviewResponse.next_nudge_at,
+    Person.user_id,
+    Person.real_name,
+    Person.name,
+    Person.tz,
+)
+
+
+def _answers(row: Any) -> SideAnswers:
+    """One side's answers from a row of _SHEET_COLUMNS."""
     return SideAnswers(
-        response_id=response.id,
-        side=response.side,
-        user_id=person.user_id,
-        name=display_name(person),
-        tz=person.tz,
-        progress=response.progress,
-        alignment=response.alignment,
-        to_address=response.to_address or "",
-        learned=response.learned or "",
-        answered=response.answered_at is not None,
-        snoozed_until=response.snoozed_until,
-        next_nudge_at=response.next_nudge_at,
+        response_id=row.response_id,
+        side=row.side,
+        user_id=row.user_id,
+        name=row.real_name or row.name or row.user_id,
+        tz=row.tz,
+        progress=row.progress,
+        alignment=row.alignment,
+        to_address=row.to_address or "",
+        learned=row.learned or "",
+        answered=row.answered_at is not None,
+        snoozed_until=row.snoozed_until,
+        next_nudge_at=row.next_nudge_at,
     )
 
 
 def get_review(database: Database, review_id: int) -> ReviewSheet | None:
     with database.read() as session:
-        review = session.get(AlignmentReview, review_id)
-        if review is None:
-            return None
-        employee, manager = (_answers(response) for response in review.responses)
-        tour = review.tour
-        version = tour.versions[(tour.agreed_version_no or tour.current_version_no) - 1]
-        return ReviewSheet(
-            review_id=review.id,
-            team_id=review.team_id,
-            occurrence=review.occurrence,
-            kind=review.kind,
-            due_on=review.due_on,
-            closes_on=review.closes_on,
-            status=review.status,
-            objective=version.objective or "",
-            gaps=PerceptionGaps(review.progress_gap, review.alignment_gap),
-            employee=employee,
-            manager=manager,
-        )
+        return _review_sheet(session, review_id)
 
 
 def review_of_response(database: Database, response_id: int) -> tuple[ReviewSheet, Side] | None:
@@ -586,7 +628,42 @@ def review_of_response(database: Database, response_id: int) -> tuple[ReviewShee
                 ReviewResponse.id == response_id
             )
         ).first()
-    if row is None:
+        sheet = None if row is None else _review_sheet(session, row.review_id)
+        return None if row is None or sheet is None else (sheet, row.side)
+
+
+def _review_sheet(session: Session, review_id: int) -> ReviewSheet | None:
+    """A review and both sides' answers, read as plain rows (it is read for every prompt)."""
+    rows = session.execute(
+        select(*_SHEET_COLUMNS)
+        .join(Tour, Tour.id == AlignmentReview.tour_id)
+        .outerjoin(
+            TourVersion,
+            (TourVersion.tour_id == Tour.id)
+            & (
+                TourVersion.version_no
+                == func.coalesce(Tour.agreed_version_no, Tour.current_version_no)
+            ),
+        )
+        .join(ReviewResponse, ReviewResponse.review_id == AlignmentReview.id)
+        .join(Person, Person.id == ReviewResponse.respondent_id)
+        .where(AlignmentReview.id == review_id)
+    ).all()
+    by_side = {row.side: row for row in rows}
+    if set(by_side) != set(Side):
         return None
-    sheet = get_review(database, row.review_id)
-    return None if sheet is None else (sheet, row.side)
+    review = by_side[Side.EMPLOYEE]
+    return ReviewSheet(
+        review_id=review.id,
+        team_id=review.team_id,
+        occurrence=review.occurrence,
+        kind=review.kind,
+        due_on=review.due_on,
+        closes_on=review.closes_on,
+        status=review.status,
+        objective=review.objective or "",
+        gaps=PerceptionGaps(review.progress_gap, review.alignment_gap),
+        employee=_answers(by_side[Side.EMPLOYEE]),
+        manager=_answers(by_side[Side.MANAGER]),
+        open_gaps=tuple(open_gaps(session, review.tour_id, review.id)),
+    )

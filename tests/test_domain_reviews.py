@@ -9,10 +9,12 @@ import pytest
 from domain.reviews import (
     LEARNED_MAX,
     TO_ADDRESS_MAX,
+    GapKind,
     PerceptionGaps,
     Progress,
     QuickAnswers,
     closing_date,
+    gaps_raised,
     is_alignment_score,
     local_date,
     perception_gaps,
@@ -68,3 +70,14 @@ def test_local_dates_follow_the_persons_zone() -> None:
         2026, 3, 1, 23, tzinfo=UTC
     )
     assert start_of_local_day(date(2026, 3, 2), None) == datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def test_an_answered_review_raises_its_perception_gaps_and_what_to_address() -> None:
+    assert gaps_raised(PerceptionGaps(progress=True, alignment=False), "  Fewer meetings ") == [
+        (GapKind.PROGRESS, None),
+        (GapKind.NAMED, "Fewer meetings"),
+    ]
+    assert gaps_raised(PerceptionGaps(progress=False, alignment=True), "   ") == [
+        (GapKind.ALIGNMENT, None)
+    ]
+    assert gaps_raised(PerceptionGaps(progress=False, alignment=False), "") == []

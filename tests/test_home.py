@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import AlignmentReview, Tour
+from db.models import AlignmentReview, ReviewResponse, Tour
+from domain.reviews import Progress
+from domain.schedule import WorkingHours
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
+from services.reviews import record_answer, start_checkin
 from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
 from tests.slack_requests import SlackSender
@@ -172,3 +176,36 @@ def test_no_check_in_button_before_the_tour_is_agreed(
         for element in block["elements"]
     ]
     assert ACTION_HOME_VIEW_STATEMENT in actions and ACTION_HOME_CHECKIN not in actions
+
+
+def test_home_shows_where_the_latest_review_stands(
+    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    pair = agreed_pair(slack, fake_slack)
+    home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_CHECKIN)
+    assert "alignment review" not in block_texts(home["blocks"]).lower()
+    with bot_database.read() as session:
+        tour = session.scalars(select(Tour).where(Tour.employee.has(user_id=pair.employee))).one()
+    start_checkin(bot_database, team_id="T0001", user_id=pair.employee, now=datetime.now(UTC))
+
+    waiting = open_home(slack, fake_slack, pair.employee, showing="waiting for your answers")
+    assert "Your alignment review is waiting for your answers" in block_texts(waiting["blocks"])
+    with bot_database.read() as session:
+        response = session.scalars(
+            select(ReviewResponse)
+            .join(AlignmentReview, AlignmentReview.id == ReviewResponse.review_id)
+            .where(AlignmentReview.tour_id == tour.id, ReviewResponse.side == "employee")
+        ).one()
+    record_answer(
+        bot_database,
+        response_id=response.id,
+        by_user_id=pair.employee,
+        now=datetime.now(UTC),
+        hours=WorkingHours(),
+        progress=Progress.ON_TRACK,
+        alignment=4,
+    )
+    answered = open_home(slack, fake_slack, pair.employee, showing="waiting for Sam Rivera")
+    assert "You've answered the alignment review" in block_texts(answered["blocks"])
+    team = open_home(slack, fake_slack, pair.manager, showing="Your team")
+    assert "Your alignment review is waiting for your answers" in block_texts(team["blocks"])
