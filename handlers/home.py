@@ -30,8 +30,9 @@ from handlers.views import (
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.home import HomeFacts, ReviewState, home_facts
+from services.refusals import NOT_YOURS
 from services.reviews import ReviewRefusal, start_checkin
-from services.tours import NOT_YOURS, TourStatement, get_statement
+from services.tours import TourStatement, get_statement
 
 MAX_TEAM_SHOWN = 20
 

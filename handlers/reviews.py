@@ -41,10 +41,10 @@ from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import escape_mrkdwn, section_block, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
+from services.refusals import NOT_YOURS
 from services.review_nudges import ADMIN_DIGEST, ESCALATION, REMINDER
 from services.review_reads import ReviewReads
 from services.reviews import (
-    NOT_YOURS,
     PROMPT,
     SUMMARY,
     ReviewRefusal,

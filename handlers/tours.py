@@ -51,8 +51,8 @@ from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
 from services.people import get_person, remember_person
+from services.refusals import NOT_YOURS
 from services.tours import (
-    NOT_YOURS,
     Agreement,
     TourRefusal,
     TourStatement,

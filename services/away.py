@@ -19,14 +19,13 @@ from domain.tours import TourStatus
 from services.audit import record_audit
 from services.outbox import postpone_pending
 from services.people import get_person
+from services.refusals import Refusal
 
 NOT_MET = "I don't know you yet: say hello in a DM first, then try again."
 
 
-class AwayRefusal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AwayRefusal(Refusal):
+    """Marking someone away is not possible."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,12 @@ def _quiet_nudges(session: Session, person: Person, back_at: datetime, now: date
 
 def snooze_away(response: ReviewResponse, back_at: datetime, now: datetime) -> None:
     """Treat an away period like a snooze that ends when the person is back."""
-    response.snoozed_until = max(response.snoozed_until or back_at, back_at)
+    snooze_response(response, max(response.snoozed_until or back_at, back_at), now)
+
+
+def snooze_response(response: ReviewResponse, until: datetime, now: datetime) -> None:
+    """No reminder for this response before `until`; its nudge cursor follows."""
+    response.snoozed_until = until
     _, response.next_nudge_at = next_nudge(
         response.prompted_at or now,
         response.reminded_at,

@@ -28,24 +28,21 @@ from domain.schedule import SnoozeChoice, WorkingHours, next_delivery_time, next
 from domain.schedule import next_review_on as next_review_date
 from domain.tours import Side, TourStatus
 from services.audit import record_audit
-from services.away import away_days, shifted_due_day
+from services.away import away_days, shifted_due_day, snooze_response
 from services.gaps import GapItem, open_gaps, record_gaps, resolve
 from services.outbox import PlannedMessage, enqueue, enqueue_many
 from services.people import get_person
+from services.refusals import NOT_YOURS, Refusal
+from services.tours import locked_tour
 
 PROMPT = "review_prompt"
 SUMMARY = "review_summary"
 # A review is due once its date has begun somewhere on Earth (Pacific/Kiritimati is UTC+14).
 HORIZON = timedelta(hours=14)
-NOT_YOURS = "That isn't something you can do. If you think it should be, ask your Alliance admin."
 
 
-class ReviewRefusal(Exception):
-    """The action is not possible; `message` says why, in words fit for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ReviewRefusal(Refusal):
+    """A review action is not possible."""
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -321,16 +318,9 @@ def start_checkin(
             session, team_id=team_id, user_id=user_id, subject_user_id=subject_user_id
         )
         # Locked, so that two check-ins started at once cannot both find no review open.
-        tour = (
-            session.scalars(
-                select(Tour)
-                .where(Tour.id == tour.id)
-                .with_for_update(of=Tour)
-                .execution_options(populate_existing=True)
-            )
-            .unique()
-            .one()
-        )
+        locked = locked_tour(session, tour.id)
+        assert locked is not None
+        tour = locked
         _refuse_if_pending(session, tour, now.date())
         sides = {
             side: (Respondent(person.id, person.user_id, person.tz), now)
@@ -511,15 +501,7 @@ def snooze(
         _, response = _editable(session, response_id, by_user_id, now)
         if response.answered_at is not None:
             raise ReviewRefusal("You've answered this review already; nothing to snooze.")
-        response.snoozed_until = choice.until(now)
-        _, response.next_nudge_at = next_nudge(
-            response.prompted_at or now,
-            response.reminded_at,
-            response.escalated_at,
-            response.snoozed_until,
-            now,
-        )
-        response.updated_at = now
+        snooze_response(response, choice.until(now), now)
         assert response.next_nudge_at is not None
         return response.next_nudge_at
 

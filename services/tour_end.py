@@ -19,8 +19,10 @@ from domain.tour_end import REMIND_LATER, EndDecision, EndReason, lead_occurrenc
 from domain.tours import Side, TourStatus, TourType
 from services.audit import record_audit
 from services.outbox import cancel_planned, enqueue
+from services.refusals import NOT_YOURS, Refusal
 from services.reviews import display_name
 from services.tour_lifecycle import activate_tour, end_tour
+from services.tours import locked_tour, side_of
 
 PROMPT = "tour_end_prompt"
 DECIDED = "tour_end_decided"
@@ -28,13 +30,10 @@ OVERDUE = "tour_end_overdue"
 # A date is due once it has begun somewhere (UTC+14), and over once it has ended everywhere.
 HORIZON = timedelta(hours=14)
 LAST_ZONE = timedelta(hours=12)
-NOT_YOURS = "That isn't something you can do. If you think it should be, ask your Alliance admin."
 
 
-class TourEndRefusal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TourEndRefusal(Refusal):
+    """A tour-end choice is not possible."""
 
 
 def _subject(tour_id: int, side: Side) -> str:
@@ -146,23 +145,9 @@ class Decided:
 
 
 def _locked_party_tour(session: Session, tour_id: int, user_id: str) -> tuple[Tour, Side]:
-    tour = (
-        session.scalars(
-            select(Tour)
-            .where(Tour.id == tour_id)
-            .with_for_update(of=Tour)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .one_or_none()
-    )
-    if tour is None:
-        raise TourEndRefusal(NOT_YOURS)
-    if tour.employee.user_id == user_id:
-        side = Side.EMPLOYEE
-    elif tour.manager.user_id == user_id:
-        side = Side.MANAGER
-    else:
+    tour = locked_tour(session, tour_id)
+    side = None if tour is None else side_of(tour, user_id)
+    if tour is None or side is None:
         raise TourEndRefusal(NOT_YOURS)
     if tour.status is not TourStatus.ACTIVE:
         raise TourEndRefusal("This tour of duty is no longer running; nothing to decide here.")

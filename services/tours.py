@@ -26,15 +26,15 @@ from domain.tours import (
 )
 from services.audit import record_audit
 from services.people import get_person
+from services.refusals import NOT_YOURS, Refusal
 from services.tour_lifecycle import activate_tour
 
 
-class TourRefusal(Exception):
-    """The action is not possible; `message` says why, in words fit for the person."""
+class TourRefusal(Refusal):
+    """A tour action is not possible; `field` names the form field at fault, if one is."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
@@ -279,7 +279,7 @@ def accept_tour(
 
 def withdraw_tour(database: Database, *, tour_id: int, by_user_id: str, now: datetime) -> TourRef:
     with database.session() as session:
-        tour = _locked_tour(session, tour_id)
+        tour = locked_tour(session, tour_id)
         if tour is None or tour.manager.user_id != by_user_id:
             raise TourRefusal(NOT_YOURS)
         if tour.status not in (TourStatus.PROPOSED, TourStatus.AGREED):
@@ -299,15 +299,12 @@ def withdraw_tour(database: Database, *, tour_id: int, by_user_id: str, now: dat
         return TourRef.of(tour)
 
 
-NOT_YOURS = "That isn't something you can do. If you think it should be, ask your Alliance admin."
-
-
 def _turn_of(session: Session, tour_id: int, version_no: int, user_id: str) -> tuple[Tour, Side]:
     """The tour, locked, and the side `user_id` plays, provided it is their turn on that version."""
-    tour = _locked_tour(session, tour_id)
+    tour = locked_tour(session, tour_id)
     if tour is None:
         raise TourRefusal(NOT_YOURS)
-    side = _side_of(tour, user_id)
+    side = side_of(tour, user_id)
     if side is None:
         raise TourRefusal(NOT_YOURS)
     if tour.status is not TourStatus.PROPOSED:
@@ -319,7 +316,8 @@ def _turn_of(session: Session, tour_id: int, version_no: int, user_id: str) -> t
     return tour, side
 
 
-def _side_of(tour: Tour, user_id: str) -> Side | None:
+def side_of(tour: Tour, user_id: str) -> Side | None:
+    """The side `user_id` plays in the tour, if any."""
     if tour.employee.user_id == user_id:
         return Side.EMPLOYEE
     if tour.manager.user_id == user_id:
@@ -327,7 +325,8 @@ def _side_of(tour: Tour, user_id: str) -> Side | None:
     return None
 
 
-def _locked_tour(session: Session, tour_id: int) -> Tour | None:
+def locked_tour(session: Session, tour_id: int) -> Tour | None:
+    """The tour, read afresh and locked for the rest of the transaction."""
     return (
         session.scalars(
             select(Tour)

@@ -22,15 +22,12 @@ from domain.tours import OPEN_STATUSES
 from domain.values import Alignment, Party, ValuesDraft, alignment
 from services.audit import record_audit
 from services.people import get_person
+from services.refusals import Refusal
 from services.tours import current_manager
 
 
-class ValuesRefusal(Exception):
-    """The action is not possible; `message` says why, in words fit for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ValuesRefusal(Refusal):
+    """A values action is not possible."""
 
 
 NOTHING_TO_SHARE = (

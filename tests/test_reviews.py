@@ -18,10 +18,10 @@ from handlers.ids import (
     BLOCK_REVIEW_LEARNED,
     BLOCK_REVIEW_TO_ADDRESS,
 )
+from services.refusals import NOT_YOURS
 from services.reviews import (
     CHOOSE_REPORT,
     NO_TOUR,
-    NOT_YOURS,
     PENDING,
     plan_due_reviews,
 )
