@@ -3,6 +3,7 @@ Slack, summed up for both sides with perception gaps flagged, snoozed, and start
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from services.reviews import (
     plan_due_reviews,
 )
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, new_user_id, wait_for_call, wait_until
+from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
 from tests.review_steps import (
     AT_RISK,
     DUE,
@@ -268,8 +269,17 @@ def test_alignment_one_apart_is_no_gap(
 
 
 def checkin_prompt(fake: FakeSlack, database: Database, user: str) -> Any:
-    """The check-in prompt `user` got, once the outbox has delivered it."""
-    deliver(database, fake, datetime.now(UTC) + timedelta(minutes=1))
+    """The check-in prompt `user` got, once the command's work has planned it and the outbox
+    has delivered it."""
+
+    def delivered() -> bool:
+        deliver(database, fake, datetime.now(UTC) + timedelta(minutes=1))
+        return any(
+            call.args.get("channel") == user and ON_TRACK in json.dumps(call.json("blocks"))
+            for call in fake.calls("chat.postMessage")
+        )
+
+    assert eventually(delivered)
     return dm_with_button(fake, user, ON_TRACK)
 
 
