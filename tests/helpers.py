@@ -65,6 +65,17 @@ def wait_for_calls(
     )
 
 
+def answer_with(fake: FakeSlack, words: str, timeout: float = 10.0) -> Any:
+    """The first answer through a response_url whose text has `words`.
+
+    Matching on the words, not taking the first answer, keeps a late answer to an earlier
+    test's press from being read as this one's."""
+    [answer] = wait_until(
+        fake, "response_url", lambda call: words in call.args.get("text", ""), 1, timeout
+    )
+    return answer
+
+
 def wait_until(
     fake: FakeSlack,
     method: str,

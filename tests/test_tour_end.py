@@ -18,7 +18,14 @@ from handlers.tour_views import ModalPurpose
 from services.tour_end import DECIDED, OVERDUE, PROMPT, plan_end_prompts, run_tour_transitions
 from services.tour_lifecycle import THANKS
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
+from tests.helpers import (
+    answer_with,
+    block_texts,
+    eventually,
+    new_user_id,
+    wait_for_call,
+    wait_until,
+)
 from tests.review_steps import ADMIN, HOURS, Agreed, agree_tour, deliver
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, button, dm_with_button, form, press, submit
@@ -144,8 +151,7 @@ def test_a_decision_stops_later_prompts_and_tells_the_other_side(
 ) -> None:
     agreed, prompt = prompts_out(slack, fake_slack, bot_database)
     press(slack, prompt, ACTION_TOUR_END_TRANSITION, agreed.pair.employee)
-    said = wait_for_call(fake_slack, "response_url")
-    assert "discuss a transition" in said.args["text"] and "Sam Rivera" in said.args["text"]
+    answer_with(fake_slack, "discuss a transition. I've let Sam Rivera know")
     tour = eventually(lambda: (t := stored_tour(bot_database, agreed.tour_id)).end_decision and t)
     assert (tour.end_decision, tour.next_end_prompt_on) == ("transition", None)
 
@@ -228,8 +234,7 @@ def test_an_employee_asking_for_a_new_tour_is_passed_to_the_manager(
 ) -> None:
     agreed, prompt = prompts_out(slack, fake_slack, bot_database)
     press(slack, prompt, ACTION_TOUR_END_NEW, agreed.pair.employee)
-    said = wait_for_call(fake_slack, "response_url")
-    assert "I've told Sam Rivera" in said.args["text"]
+    answer_with(fake_slack, "I've told Sam Rivera")
     eventually(lambda: planned(bot_database, DECIDED, agreed.tour_id))
     deliver(bot_database, fake_slack, noon(END - timedelta(days=88)))
     news = dm_with_button(fake_slack, agreed.pair.manager, ACTION_TOUR_END_NEW, nth=2)
@@ -241,8 +246,8 @@ def test_remind_me_later_brings_the_prompt_back_in_a_week(
 ) -> None:
     agreed, prompt = prompts_out(slack, fake_slack, bot_database)
     press(slack, prompt, ACTION_TOUR_END_LATER, agreed.pair.employee)
-    said = wait_for_call(fake_slack, "response_url")
-    assert "I'll bring this back on" in said.args["text"] and "(Asia/Tokyo)" in said.args["text"]
+    said = answer_with(fake_slack, "I'll bring this back on")
+    assert "(Asia/Tokyo)" in said.args["text"]
     [later] = eventually(
         lambda: [
             row
@@ -297,6 +302,5 @@ def test_only_the_pair_can_decide(
     stranger = new_user_id()
     fake_slack.add_user(stranger, name="nosy")
     press(slack, prompt, ACTION_TOUR_END_TRANSITION, stranger)
-    refusal = wait_for_call(fake_slack, "response_url")
-    assert "isn't something you can do" in refusal.args["text"]
+    answer_with(fake_slack, "isn't something you can do")
     assert stored_tour(bot_database, agreed.tour_id).end_decision is None

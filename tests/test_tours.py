@@ -24,7 +24,7 @@ from handlers.ids import (
     BLOCK_TOUR_TYPE,
 )
 from tests.fakeslack import FakeSlack
-from tests.helpers import block_texts, new_user_id, settle, wait_for_call, wait_until
+from tests.helpers import answer_with, block_texts, new_user_id, settle, wait_for_call, wait_until
 from tests.slack_requests import SlackSender
 from tests.tour_steps import (
     TODAY,
@@ -270,8 +270,7 @@ def test_an_old_version_cannot_be_accepted(
     submit(slack, modal, pair.employee, form(objective="A different mission"), None)
     dm_with_button(fake_slack, pair.manager, ACTION_TOUR_ACCEPT)
     press(slack, offer, ACTION_TOUR_ACCEPT, pair.employee)
-    refusal = wait_for_call(fake_slack, "response_url")
-    assert "newer version" in refusal.args["text"]
+    answer_with(fake_slack, "newer version")
     [tour] = tours_of(bot_database, pair.employee)
     assert tour.status == "proposed"
 
@@ -483,7 +482,6 @@ def test_export_without_a_tour_says_so(slack: SlackSender, fake_slack: FakeSlack
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="new")
     slack.slash_command("tour export", user_id=user_id)
-    reply = wait_for_call(fake_slack, "response_url")
-    assert "You don't have a tour of duty yet." in reply.args["text"]
+    answer_with(fake_slack, "You don't have a tour of duty yet.")
     settle(slack, fake_slack)
     assert not fake_slack.calls("files.completeUploadExternal")
