@@ -18,6 +18,7 @@ from bot.config import Settings
 from db.engine import Database
 from handlers import (
     actions,
+    alumni,
     commands,
     events,
     home,
@@ -31,11 +32,12 @@ from handlers import (
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
+from services.offboarding import get_invitation
 from services.review_reads import ReviewReads
 from services.tour_end import get_tour_end
 from services.unreachable import unreachable_note
 
-SURFACES = (commands, events, actions, home, messages, tours, values, reviews, tour_end)
+SURFACES = (commands, events, actions, home, messages, tours, values, reviews, tour_end, alumni)
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
 
@@ -89,6 +91,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **reviews.renderers(ReviewReads(database)),
         **tour_end.renderers(partial(get_tour_end, database)),
         **unreachable.renderers(partial(unreachable_note, database)),
+        **alumni.renderers(partial(get_invitation, database)),
     }
 
 

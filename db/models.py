@@ -23,6 +23,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
+from domain.alumni import JoinMethod, OffboardingStatus
 from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
@@ -422,4 +423,67 @@ class Gap(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Offboarding(Base):
+    """A person's departure, and the alumni invitation that goes with leaving in good standing."""
+
+    __tablename__ = "offboardings"
+    __table_args__ = (
+        Index(
+            "uq_offboardings_one_open",
+            "team_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status IN ('scheduled', 'invited')"),
+            postgresql_where=text("status IN ('scheduled', 'invited')"),
+        ),
+        Index("ix_offboardings_status_last_day", "status", "last_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    tour_id: Mapped[int | None] = mapped_column(ForeignKey("tours.id"))
+    last_day: Mapped[date]
+    good_standing: Mapped[bool]
+    personal_email: Mapped[str | None] = mapped_column(String(254))
+    directory_line: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[OffboardingStatus] = mapped_column(
+        _choice(OffboardingStatus, "offboarding_status")
+    )
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    join_method: Mapped[JoinMethod | None] = mapped_column(_choice(JoinMethod, "join_method"))
+    join_error: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
+
+
+class AlumniProfile(Base):
+    """An alumni directory entry: each field shows only when filled in and `listed`."""
+
+    __tablename__ = "alumni_profiles"
+    __table_args__ = (
+        UniqueConstraint("team_id", "person_id"),
+        Index("ix_alumni_profiles_team_listed", "team_id", "listed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    offboarding_id: Mapped[int | None] = mapped_column(ForeignKey("offboardings.id"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    listed: Mapped[bool] = mapped_column(default=False)
+    current_role: Mapped[str | None] = mapped_column(Text)
+    expertise: Mapped[str | None] = mapped_column(Text)
+    directory_line: Mapped[str | None] = mapped_column(Text)
+    open_to_consulting: Mapped[bool | None]
+    open_to_returning: Mapped[bool | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -60,6 +60,15 @@ ACTION_TOUR_END_NEW = "tour_end_new_tour"
 ACTION_TOUR_END_TRANSITION = "tour_end_transition"
 ACTION_TOUR_END_LATER = "tour_end_later"
 
+# Leaving and the alumni network: the offboarding form, and the invitation's two answers.
+VIEW_OFFBOARD = "offboard_modal"
+BLOCK_OFFBOARD_LAST_DAY = "offboard_last_day"
+BLOCK_OFFBOARD_STANDING = "offboard_good_standing"
+BLOCK_OFFBOARD_EMAIL = "offboard_personal_email"
+BLOCK_OFFBOARD_LINE = "offboard_directory_line"
+ACTION_ALUMNI_JOIN = "alumni_join"
+ACTION_ALUMNI_DECLINE = "alumni_decline"
+
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
@@ -79,7 +88,15 @@ ACTIONS = (
     ACTION_TOUR_END_NEW,
     ACTION_TOUR_END_TRANSITION,
     ACTION_TOUR_END_LATER,
+    ACTION_ALUMNI_JOIN,
+    ACTION_ALUMNI_DECLINE,
 )
-VIEWS = (VIEW_TOUR_STATEMENT, VIEW_VALUES_EDIT, VIEW_COMPANY_VALUES, VIEW_REVIEW_THOUGHTS)
+VIEWS = (
+    VIEW_TOUR_STATEMENT,
+    VIEW_VALUES_EDIT,
+    VIEW_COMPANY_VALUES,
+    VIEW_REVIEW_THOUGHTS,
+    VIEW_OFFBOARD,
+)
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

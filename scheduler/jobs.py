@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
+from services.offboarding import plan_invitations
 from services.outbox import batch_size, deliver_due
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
@@ -128,6 +129,13 @@ def tour_ends(deps: Deps, now: datetime) -> None:
         logger.info("planned the tour-end conversation for %d tours", prompted)
 
 
+def alumni_invitations(deps: Deps, now: datetime) -> None:
+    """On each leaver's last day, the thank-you and the alumni invitation."""
+    invited = plan_invitations(deps.database, now=now, hours=deps.working_hours)
+    if invited:
+        logger.info("planned %d alumni invitations", invited)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
@@ -135,6 +143,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="nudge-reviews", every=timedelta(minutes=15), run=nudge_reviews),
     Job(id="close-reviews", every=timedelta(hours=1), run=close_reviews),
     Job(id="tour-ends", every=timedelta(minutes=15), run=tour_ends),
+    Job(id="alumni-invitations", every=timedelta(minutes=15), run=alumni_invitations),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

@@ -16,6 +16,10 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 
 
+# The alumni channel of the shared test bot.
+ALUMNI_CHANNEL = "CALUMNI01"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

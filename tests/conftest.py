@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import Database
 from db.migrate import upgrade
-from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
+from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import SlackSender
 
@@ -108,7 +108,12 @@ def running_bot(
     database_url: str, session_fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
     """One `alliance run` per database kind, shared by the end-to-end tests."""
-    env = bot_environment(session_fake_slack.url, database_url, ALLIANCE_ADMINS="UADMIN1")
+    env = bot_environment(
+        session_fake_slack.url,
+        database_url,
+        ALLIANCE_ADMINS="UADMIN1",
+        ALLIANCE_ALUMNI_CHANNEL=ALUMNI_CHANNEL,
+    )
     bot = BotProcess(env, tmp_path_factory.mktemp("bot") / "bot.log").start()
     yield bot
     bot.stop()

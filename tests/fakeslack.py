@@ -669,6 +669,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
             "conversations.invite": self._conversations_invite,
+            "conversations.inviteShared": self._conversations_invite_shared,
             "conversations.info": lambda a: {"ok": True, "channel": self._channel(a)},
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -887,6 +888,13 @@ class FakeSlack:
         if not args.get("users"):
             return {"ok": False, "error": "no_user"}
         return {"ok": True, "channel": self._channel(args)}
+
+    def _conversations_invite_shared(self, args: dict[str, Any]) -> Payload:
+        """A Slack Connect invitation by email or user id, as Slack answers it."""
+        if not (args.get("emails") or args.get("user_ids")):
+            return {"ok": False, "error": "no_user"}
+        self._counter += 1
+        return {"ok": True, "invite_id": f"I{self._counter:08d}", "is_legacy_shared_channel": False}
 
     def _files_get_upload_url(self, args: dict[str, Any]) -> Payload:
         self._counter += 1

@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "auth.test": None,
     "files.uploadV2": "files:write",
     "conversations.invite": "channels:manage",
+    "conversations.inviteShared": "conversations.connect:write",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }
