@@ -19,6 +19,7 @@ from db.engine import Database
 from handlers import (
     actions,
     alumni,
+    alumni_directory,
     commands,
     events,
     home,
@@ -37,7 +38,19 @@ from services.review_reads import ReviewReads
 from services.tour_end import get_tour_end
 from services.unreachable import unreachable_note
 
-SURFACES = (commands, events, actions, home, messages, tours, values, reviews, tour_end, alumni)
+SURFACES = (
+    commands,
+    events,
+    actions,
+    home,
+    messages,
+    tours,
+    values,
+    reviews,
+    tour_end,
+    alumni,
+    alumni_directory,
+)
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
 

@@ -55,3 +55,33 @@ def form_problems(form: OffboardingForm, today: date) -> dict[str, str]:
     if len(form.directory_line.strip()) > DIRECTORY_LINE_MAX:
         problems["directory_line"] = f"Keep it to {DIRECTORY_LINE_MAX} characters."
     return problems
+
+
+ROLE_MAX = 200
+EXPERTISE_MAX = 500
+
+
+@dataclass(frozen=True)
+class DirectoryForm:
+    """What an alum chooses to show in the directory; nothing shows unless `listed`."""
+
+    current_role: str
+    expertise: str
+    open_to_consulting: bool
+    open_to_returning: bool
+    listed: bool
+
+
+def directory_problems(form: DirectoryForm) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if len(form.current_role.strip()) > ROLE_MAX:
+        problems["current_role"] = f"Keep it to {ROLE_MAX} characters."
+    if len(form.expertise.strip()) > EXPERTISE_MAX:
+        problems["expertise"] = f"Keep it to {EXPERTISE_MAX} characters."
+    return problems
+
+
+def matches(keyword: str, *texts: str | None) -> bool:
+    """Whether every word of `keyword` is found in one of the texts, ignoring case."""
+    haystack = " ".join(text for text in texts if text).casefold()
+    return all(word in haystack for word in keyword.casefold().split())

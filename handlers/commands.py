@@ -9,7 +9,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
-from handlers import alumni, away, reviews, tours, values
+from handlers import alumni, alumni_directory, away, reviews, tours, values
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
@@ -31,6 +31,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "checkin": reviews.SUBCOMMAND,
     "away": away.SUBCOMMAND,
     "offboard": alumni.SUBCOMMAND,
+    "alumni": alumni_directory.SUBCOMMAND,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
 

@@ -59,6 +59,7 @@ BLOCK_REVIEW_LEARNED = "review_learned"
 ACTION_TOUR_END_NEW = "tour_end_new_tour"
 ACTION_TOUR_END_TRANSITION = "tour_end_transition"
 ACTION_TOUR_END_LATER = "tour_end_later"
+ACTION_TOUR_END_OFFBOARD = "tour_end_offboard"
 
 # Leaving and the alumni network: the offboarding form, and the invitation's two answers.
 VIEW_OFFBOARD = "offboard_modal"
@@ -66,6 +67,11 @@ BLOCK_OFFBOARD_LAST_DAY = "offboard_last_day"
 BLOCK_OFFBOARD_STANDING = "offboard_good_standing"
 BLOCK_OFFBOARD_EMAIL = "offboard_personal_email"
 BLOCK_OFFBOARD_LINE = "offboard_directory_line"
+VIEW_ALUMNI_ENTRY = "alumni_entry_modal"
+BLOCK_ALUMNI_ROLE = "alumni_current_role"
+BLOCK_ALUMNI_EXPERTISE = "alumni_expertise"
+BLOCK_ALUMNI_OPEN_TO = "alumni_open_to"
+BLOCK_ALUMNI_LISTED = "alumni_listed"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
@@ -88,6 +94,7 @@ ACTIONS = (
     ACTION_TOUR_END_NEW,
     ACTION_TOUR_END_TRANSITION,
     ACTION_TOUR_END_LATER,
+    ACTION_TOUR_END_OFFBOARD,
     ACTION_ALUMNI_JOIN,
     ACTION_ALUMNI_DECLINE,
 )
@@ -97,6 +104,7 @@ VIEWS = (
     VIEW_COMPANY_VALUES,
     VIEW_REVIEW_THOUGHTS,
     VIEW_OFFBOARD,
+    VIEW_ALUMNI_ENTRY,
 )
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

@@ -12,14 +12,21 @@ from slack_sdk import WebClient
 from domain.schedule import local_label
 from domain.tour_end import EndDecision, follow_on_draft
 from domain.tours import Side
+from handlers.alumni_views import build_offboard_modal
 from handlers.delivery import RenderedMessage, Renderer
-from handlers.ids import ACTION_TOUR_END_LATER, ACTION_TOUR_END_NEW, ACTION_TOUR_END_TRANSITION
+from handlers.ids import (
+    ACTION_TOUR_END_LATER,
+    ACTION_TOUR_END_NEW,
+    ACTION_TOUR_END_OFFBOARD,
+    ACTION_TOUR_END_TRANSITION,
+)
 from handlers.tour_end_views import (
     build_decided,
     build_overdue,
     build_prompt,
     build_thanks,
     decided_text,
+    offboard_button,
     overdue_text,
     prompt_text,
     thanks_text,
@@ -27,6 +34,8 @@ from handlers.tour_end_views import (
 from handlers.tour_views import ModalPurpose, build_statement_modal
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
+from services.offboarding import OffboardRefusal, check_offboard
+from services.refusals import NOT_YOURS
 from services.tour_end import (
     DECIDED,
     OVERDUE,
@@ -49,6 +58,9 @@ def register(app: App, deps: Deps) -> None:
         acknowledged(acknowledge, handle_action_tour_end_transition, deps)
     )
     app.action(ACTION_TOUR_END_LATER)(acknowledged(acknowledge, handle_action_tour_end_later, deps))
+    app.action(ACTION_TOUR_END_OFFBOARD)(
+        acknowledged(acknowledge, handle_action_tour_end_offboard, deps)
+    )
 
 
 # --- what the outbox sends --------------------------------------------------------------------
@@ -158,6 +170,38 @@ def handle_action_tour_end_transition(
         respond,
         f"Noted: you'd like to discuss a transition. I've let {sheet.name(side.other)} know; "
         "talk it through together soon.",
+    )
+    if side is Side.MANAGER:
+        respond(
+            text="When the last day is known, record the departure here.",
+            blocks=[offboard_button(sheet.tour_id).to_dict()],
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+def handle_action_tour_end_offboard(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    """The manager opens the departure form for the tour's employee."""
+    sheet = get_tour_end(deps.database, _tour_id(body))
+    user_id = body["user"]["id"]
+    try:
+        if sheet is None:
+            raise OffboardRefusal(NOT_YOURS)
+        leaver = check_offboard(
+            deps.database,
+            team_id=body["team"]["id"],
+            by_user_id=user_id,
+            person_user_id=sheet.employee_user_id,
+            is_admin=user_id in deps.admins,
+        )
+    except OffboardRefusal as refusal:
+        _tell(respond, refusal.message)
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=build_offboard_modal(leaver, channel_set=deps.alumni_channel is not None),
     )
 
 

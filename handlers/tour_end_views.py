@@ -9,7 +9,12 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBl
 
 from domain.tour_end import EndDecision
 from domain.tours import Side
-from handlers.ids import ACTION_TOUR_END_LATER, ACTION_TOUR_END_NEW, ACTION_TOUR_END_TRANSITION
+from handlers.ids import (
+    ACTION_TOUR_END_LATER,
+    ACTION_TOUR_END_NEW,
+    ACTION_TOUR_END_OFFBOARD,
+    ACTION_TOUR_END_TRANSITION,
+)
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
 from services.tour_end import TourEndSheet
 
@@ -44,6 +49,17 @@ def decision_buttons(tour_id: int, *, later: bool) -> ActionsBlock:
             ButtonElement(text="Remind me later", action_id=ACTION_TOUR_END_LATER, value=value)
         )
     return ActionsBlock(elements=buttons)
+
+
+def offboard_button(tour_id: int) -> ActionsBlock:
+    """For the manager: record the departure (last day, and the alumni invitation)."""
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text="Record the departure", action_id=ACTION_TOUR_END_OFFBOARD, value=str(tour_id)
+            )
+        ]
+    )
 
 
 def decision_line(sheet: TourEndSheet, reader: Side) -> str:
@@ -106,6 +122,8 @@ def build_decided(sheet: TourEndSheet, reader: Side) -> list[Block]:
                 "how you'll stay in touch. A transition done well keeps you allies."
             )
         )
+        if reader is Side.MANAGER:
+            blocks.append(offboard_button(sheet.tour_id))
     else:
         blocks.append(
             context_block(f"{_name(sheet, Side.MANAGER)} will propose the next statement.")

@@ -4,11 +4,10 @@ Slack Connect, or by an admin's hand; or declining."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from db.engine import Database
@@ -19,10 +18,17 @@ from handlers.ids import (
     ACTION_ALUMNI_JOIN,
     BLOCK_OFFBOARD_EMAIL,
     BLOCK_OFFBOARD_LAST_DAY,
-    BLOCK_OFFBOARD_LINE,
-    BLOCK_OFFBOARD_STANDING,
 )
 from services.offboarding import plan_invitations
+from tests.alumni_steps import (
+    LAST_DAY,
+    LINE,
+    invited,
+    leaving,
+    offboard_modal,
+    offboarding_of,
+    submit_form,
+)
 from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
 from tests.fakeslack import FakeSlack
 from tests.helpers import (
@@ -33,82 +39,9 @@ from tests.helpers import (
     wait_for_call,
     wait_until,
 )
-from tests.review_steps import HOURS, Agreed, agree_tour, deliver
+from tests.review_steps import HOURS, Agreed, agree_tour
 from tests.slack_requests import SlackSender as SignedRequests
-from tests.tour_steps import TODAY, dm_with_button, press
-
-LAST_DAY = TODAY + timedelta(days=10)
-LINE = "Rebuilt our checkout and grew the payments team"
-
-
-def offboard_modal(slack: SignedRequests, fake: FakeSlack, by: str, person: str) -> Any:
-    trigger = f"trigger-{new_user_id()}"
-    response = slack.slash_command(f"offboard <@{person}|dana>", user_id=by, trigger_id=trigger)
-    assert response.status_code == 200 and not response.content
-    return dict(wait_for_call(fake, "views.open", trigger_id=trigger).json("view"))
-
-
-def submit_form(
-    slack: SignedRequests,
-    modal: dict[str, Any],
-    by: str,
-    *,
-    last_day: date | None = LAST_DAY,
-    good_standing: str = "yes",
-    email: str = "",
-    line: str = LINE,
-) -> requests.Response:
-    def typed(value: str) -> dict[str, Any]:
-        return {"type": "plain_text_input", "value": value or None}
-
-    values = {
-        BLOCK_OFFBOARD_LAST_DAY: {
-            BLOCK_OFFBOARD_LAST_DAY: {
-                "type": "datepicker",
-                "selected_date": last_day.isoformat() if last_day else None,
-            }
-        },
-        BLOCK_OFFBOARD_STANDING: {
-            BLOCK_OFFBOARD_STANDING: {
-                "type": "radio_buttons",
-                "selected_option": {
-                    "text": {"type": "plain_text", "text": good_standing},
-                    "value": good_standing,
-                },
-            }
-        },
-        BLOCK_OFFBOARD_EMAIL: {BLOCK_OFFBOARD_EMAIL: typed(email)},
-        BLOCK_OFFBOARD_LINE: {BLOCK_OFFBOARD_LINE: typed(line)},
-    }
-    return slack.view_submission({**modal, "state": {"values": values}}, user_id=by)
-
-
-def offboarding_of(database: Database, agreed: Agreed) -> Offboarding | None:
-    with database.read() as session:
-        return session.scalars(
-            select(Offboarding).where(Offboarding.person.has(user_id=agreed.pair.employee))
-        ).one_or_none()
-
-
-def leaving(
-    slack: SignedRequests, fake: FakeSlack, database: Database, **form: Any
-) -> tuple[Agreed, Offboarding]:
-    """A tour's employee whose departure their manager recorded."""
-    agreed = agree_tour(slack, fake, database)
-    modal = offboard_modal(slack, fake, agreed.pair.manager, agreed.pair.employee)
-    assert submit_form(slack, modal, agreed.pair.manager, **form).status_code == 200
-    offboarding = eventually(lambda: offboarding_of(database, agreed))
-    assert offboarding is not None
-    return agreed, offboarding
-
-
-def invited(slack: SignedRequests, fake: FakeSlack, database: Database, **form: Any) -> Any:
-    """The invitation the leaver got on their last day."""
-    agreed, _ = leaving(slack, fake, database, **form)
-    last_day_noon = datetime.combine(LAST_DAY, time(12), tzinfo=UTC)
-    plan_invitations(database, now=last_day_noon, hours=HOURS)
-    deliver(database, fake, last_day_noon + timedelta(days=1))
-    return agreed, dm_with_button(fake, agreed.pair.employee, ACTION_ALUMNI_JOIN)
+from tests.tour_steps import TODAY, press
 
 
 def status_of(database: Database, agreed: Agreed) -> tuple[str, str | None]:
@@ -302,5 +235,8 @@ def test_without_an_alumni_channel_everyone_is_told_how_to_set_it(
         answer_with(fake_slack, "ALLIANCE_ALUMNI_CHANNEL")
         [to_admin] = posts_to(fake_slack, "UADMIN1", "wants to join")
         assert "ALLIANCE_ALUMNI_CHANNEL" in to_admin.args["text"]
+        for command in ("alumni", "alumni me", "alumni design"):
+            reply = slack.slash_command(command, user_id=agreed.pair.manager).json()
+            assert "ALLIANCE_ALUMNI_CHANNEL" in reply["text"]
         assert status_of(database, agreed) == ("invited", None)
     database.dispose()

@@ -13,7 +13,12 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import Outbox, Tour
 from domain.schedule import DEFAULT_LEAD_DAYS
-from handlers.ids import ACTION_TOUR_END_LATER, ACTION_TOUR_END_NEW, ACTION_TOUR_END_TRANSITION
+from handlers.ids import (
+    ACTION_TOUR_END_LATER,
+    ACTION_TOUR_END_NEW,
+    ACTION_TOUR_END_OFFBOARD,
+    ACTION_TOUR_END_TRANSITION,
+)
 from handlers.tour_views import ModalPurpose
 from services.tour_end import DECIDED, OVERDUE, PROMPT, plan_end_prompts, run_tour_transitions
 from services.tour_lifecycle import THANKS
@@ -304,3 +309,32 @@ def test_only_the_pair_can_decide(
     press(slack, prompt, ACTION_TOUR_END_TRANSITION, stranger)
     answer_with(fake_slack, "isn't something you can do")
     assert stored_tour(bot_database, agreed.tour_id).end_decision is None
+
+
+def test_a_manager_who_chose_a_transition_can_record_the_departure(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    agreed = ending_tour(slack, fake_slack, bot_database)
+    plan(bot_database, noon(END - timedelta(days=90)))
+    deliver(bot_database, fake_slack, noon(END - timedelta(days=89)))
+    prompt = dm_with_button(fake_slack, agreed.pair.manager, ACTION_TOUR_END_TRANSITION)
+    press(slack, prompt, ACTION_TOUR_END_TRANSITION, agreed.pair.manager)
+    offer = answer_with(fake_slack, "record the departure here")
+    [button_element] = [
+        element
+        for block in offer.json("blocks")
+        for element in block.get("elements", [])
+        if element.get("action_id") == ACTION_TOUR_END_OFFBOARD
+    ]
+    trigger = f"trigger-{new_user_id()}"
+    press(
+        slack,
+        prompt,
+        ACTION_TOUR_END_OFFBOARD,
+        agreed.pair.manager,
+        trigger_id=trigger,
+        value=button_element["value"],
+    )
+    modal = wait_for_call(fake_slack, "views.open", trigger_id=trigger).json("view")
+    assert modal["callback_id"] == "offboard_modal"
+    assert "*Dana Okafor* is leaving" in block_texts(modal["blocks"])
