@@ -24,6 +24,7 @@ from handlers import (
     events,
     home,
     messages,
+    opportunities,
     reviews,
     tour_end,
     tours,
@@ -34,6 +35,7 @@ from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
 from services.offboarding import get_invitation
+from services.opportunities import get_opportunity
 from services.review_reads import ReviewReads
 from services.tour_end import get_tour_end
 from services.unreachable import unreachable_note
@@ -50,6 +52,7 @@ SURFACES = (
     tour_end,
     alumni,
     alumni_directory,
+    opportunities,
 )
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
@@ -105,6 +108,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **tour_end.renderers(partial(get_tour_end, database)),
         **unreachable.renderers(partial(unreachable_note, database)),
         **alumni.renderers(partial(get_invitation, database)),
+        **opportunities.renderers(partial(get_opportunity, database)),
     }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
-from domain.alumni import JoinMethod, OffboardingStatus
+from domain.alumni import JoinMethod, OffboardingStatus, OpportunityKind, OpportunityStatus
 from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
@@ -486,4 +486,48 @@ class AlumniProfile(Base):
     open_to_returning: Mapped[bool | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Opportunity(Base):
+    """A consulting project, position, event or request offered to the alumni."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        Index("ix_opportunities_status_closes_on", "status", "closes_on"),
+        Index("ix_opportunities_team_poster", "team_id", "posted_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    posted_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[OpportunityKind] = mapped_column(_choice(OpportunityKind, "opportunity_kind"))
+    title: Mapped[str | None] = mapped_column(String(150))
+    description: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(2048))
+    contact: Mapped[str | None] = mapped_column(String(255))
+    closes_on: Mapped[date | None]
+    status: Mapped[OpportunityStatus] = mapped_column(
+        _choice(OpportunityStatus, "opportunity_status")
+    )
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    poster: Mapped[Person] = relationship(lazy="joined")
+
+
+class OpportunityInterest(Base):
+    """One "I'm interested" per person per opportunity: a second click inserts nothing."""
+
+    __tablename__ = "opportunity_interests"
+    __table_args__ = (UniqueConstraint("opportunity_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -85,3 +85,67 @@ def matches(keyword: str, *texts: str | None) -> bool:
     """Whether every word of `keyword` is found in one of the texts, ignoring case."""
     haystack = " ".join(text for text in texts if text).casefold()
     return all(word in haystack for word in keyword.casefold().split())
+
+
+class OpportunityKind(StrEnum):
+    CONSULTING = "consulting"
+    POSITION = "position"
+    EVENT = "event"
+    HELP = "help"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    OpportunityKind.CONSULTING: "Consulting project",
+    OpportunityKind.POSITION: "Open position",
+    OpportunityKind.EVENT: "Event",
+    OpportunityKind.HELP: "Request for help",
+}
+
+
+class OpportunityStatus(StrEnum):
+    QUEUED = "queued"  # the scheduler posts it in working hours
+    POSTED = "posted"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+TITLE_MAX, DESCRIPTION_MAX, LINK_MAX, CONTACT_MAX = 150, 2000, 2048, 255
+LATEST_CLOSE = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class OpportunityForm:
+    kind: OpportunityKind | None
+    title: str
+    description: str
+    link: str
+    contact: str
+    closes_on: date | None
+
+
+def opportunity_problems(form: OpportunityForm, today: date) -> dict[str, str]:
+    """What is wrong with the opportunity form, by field."""
+    problems: dict[str, str] = {}
+    if form.kind is None:
+        problems["kind"] = "Choose what kind of opportunity this is."
+    if not form.title.strip():
+        problems["title"] = "Give it a title."
+    elif len(form.title.strip()) > TITLE_MAX:
+        problems["title"] = f"Keep the title to {TITLE_MAX} characters."
+    if len(form.description.strip()) > DESCRIPTION_MAX:
+        problems["description"] = f"Keep it to {DESCRIPTION_MAX} characters."
+    link = form.link.strip()
+    if link and (len(link) > LINK_MAX or not link.startswith(("https://", "http://"))):
+        problems["link"] = "A link starts with https:// (or http://)."
+    if len(form.contact.strip()) > CONTACT_MAX:
+        problems["contact"] = f"Keep it to {CONTACT_MAX} characters."
+    if form.closes_on is not None:
+        if form.closes_on < today:
+            problems["closes_on"] = "It can't close in the past."
+        elif form.closes_on - today > LATEST_CLOSE:
+            problems["closes_on"] = "Choose a day within a year."
+    return problems

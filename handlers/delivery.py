@@ -30,6 +30,8 @@ DEFAULT_RETRY_AFTER = timedelta(seconds=30)
 class RenderedMessage:
     text: str
     blocks: Sequence[Block] | None = None
+    # (channel, ts) of a message this one rewrites in place, instead of posting a new one.
+    replaces: tuple[str, str] | None = None
 
 
 Renderer = Callable[[dict[str, Any]], RenderedMessage]
@@ -75,6 +77,13 @@ class SlackSender:
             raise DeliveryFailure(FailureKind.TRANSIENT, "unknown_purpose")
         rendered = render(message.payload)
         before_post()
+        if rendered.replaces is not None:
+            channel, ts = rendered.replaces
+            with slack_failures():
+                self.client.chat_update(
+                    channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
+                )
+            return Delivered(channel=channel, ts=ts)
         with slack_failures():
             response = self.client.chat_postMessage(
                 channel=message.target,

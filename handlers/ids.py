@@ -72,6 +72,14 @@ BLOCK_ALUMNI_ROLE = "alumni_current_role"
 BLOCK_ALUMNI_EXPERTISE = "alumni_expertise"
 BLOCK_ALUMNI_OPEN_TO = "alumni_open_to"
 BLOCK_ALUMNI_LISTED = "alumni_listed"
+VIEW_OPPORTUNITY = "opportunity_modal"
+BLOCK_OPPORTUNITY_KIND = "opportunity_kind"
+BLOCK_OPPORTUNITY_TITLE = "opportunity_title"
+BLOCK_OPPORTUNITY_DESCRIPTION = "opportunity_description"
+BLOCK_OPPORTUNITY_LINK = "opportunity_link"
+BLOCK_OPPORTUNITY_CONTACT = "opportunity_contact"
+BLOCK_OPPORTUNITY_CLOSES = "opportunity_closes_on"
+ACTION_OPPORTUNITY_INTERESTED = "opportunity_interested"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
@@ -97,6 +105,7 @@ ACTIONS = (
     ACTION_TOUR_END_OFFBOARD,
     ACTION_ALUMNI_JOIN,
     ACTION_ALUMNI_DECLINE,
+    ACTION_OPPORTUNITY_INTERESTED,
 )
 VIEWS = (
     VIEW_TOUR_STATEMENT,
@@ -105,6 +114,7 @@ VIEWS = (
     VIEW_REVIEW_THOUGHTS,
     VIEW_OFFBOARD,
     VIEW_ALUMNI_ENTRY,
+    VIEW_OPPORTUNITY,
 )
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

@@ -11,6 +11,7 @@ from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 from services.offboarding import plan_invitations
+from services.opportunities import close_due, plan_posts
 from services.outbox import batch_size, deliver_due
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
@@ -136,6 +137,18 @@ def alumni_invitations(deps: Deps, now: datetime) -> None:
         logger.info("planned %d alumni invitations", invited)
 
 
+def alumni_opportunities(deps: Deps, now: datetime) -> None:
+    """Post the queued opportunities in working hours, and close those whose day is over."""
+    if deps.alumni_channel is None:
+        return
+    posted = plan_posts(
+        deps.database, channel=deps.alumni_channel, now=now, hours=deps.working_hours
+    )
+    closed = close_due(deps.database, now=now, hours=deps.working_hours)
+    if posted or closed:
+        logger.info("opportunities: %d to post, %d closed", posted, closed)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
@@ -144,6 +157,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="close-reviews", every=timedelta(hours=1), run=close_reviews),
     Job(id="tour-ends", every=timedelta(minutes=15), run=tour_ends),
     Job(id="alumni-invitations", every=timedelta(minutes=15), run=alumni_invitations),
+    Job(id="alumni-opportunities", every=timedelta(minutes=5), run=alumni_opportunities),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 
