@@ -24,6 +24,7 @@ from handlers import (
     events,
     home,
     messages,
+    news,
     opportunities,
     reviews,
     tour_end,
@@ -34,6 +35,7 @@ from handlers import (
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.deps import Deps
+from services.news import digest_items
 from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
 from services.review_reads import ReviewReads
@@ -109,6 +111,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **unreachable.renderers(partial(unreachable_note, database)),
         **alumni.renderers(partial(get_invitation, database)),
         **opportunities.renderers(partial(get_opportunity, database)),
+        **news.renderers(partial(digest_items, database)),
     }
 
 
@@ -126,6 +129,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         delivery_concurrency=settings.delivery_concurrency,
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,
+        news_digest_day=settings.news_digest_day,
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

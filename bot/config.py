@@ -59,6 +59,7 @@ class Settings:
     delivery_concurrency: int = DELIVERY_CONCURRENCY
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
+    news_digest_day: int = 1
 
     @property
     def socket_mode(self) -> bool:
@@ -101,6 +102,9 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         ),
         working_hours=WorkingHours.parse(
             reader.optional("ALLIANCE_WORKING_HOURS", _working_hours) or str(WorkingHours())
+        ),
+        news_digest_day=_as_int(
+            reader.optional("ALLIANCE_NEWS_DIGEST_DAY", _int_between(1, 28)), 1
         ),
         tour_end_lead_days=_lead_days(
             reader.optional("ALLIANCE_TOUR_END_LEAD_DAYS", _lead_days_check)

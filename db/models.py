@@ -531,3 +531,18 @@ class OpportunityInterest(Base):
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NewsItem(Base):
+    """Company news queued for the alumni digest; sent once, with its month's digest."""
+
+    __tablename__ = "news_items"
+    __table_args__ = (Index("ix_news_items_team_included", "team_id", "included_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    digest_period: Mapped[str | None] = mapped_column(String(16))
+    included_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -78,6 +78,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "Find alumni who opted into the directory, or manage your own entry.",
         "alumni design",
     ),
+    Subcommand(
+        "news",
+        "news TEXT",
+        "(Admins) Queue company news for the monthly alumni digest.",
+        "news We opened an office in Lisbon",
+    ),
     Subcommand("report", "report", "(Admins) The leadership digest on demand.", "report"),
     Subcommand(
         "export", "export", "Get every record the bot holds about you, as a file.", "export"

@@ -9,7 +9,16 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
-from handlers import alumni, alumni_directory, away, opportunities, reviews, tours, values
+from handlers import (
+    alumni,
+    alumni_directory,
+    away,
+    news,
+    opportunities,
+    reviews,
+    tours,
+    values,
+)
 from handlers.ids import COMMAND
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
@@ -33,6 +42,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "offboard": alumni.SUBCOMMAND,
     "alumni": alumni_directory.SUBCOMMAND,
     "opportunity": opportunities.SUBCOMMAND,
+    "news": news.SUBCOMMAND,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
 

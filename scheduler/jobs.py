@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
+from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
 from services.outbox import batch_size, deliver_due
@@ -149,6 +150,21 @@ def alumni_opportunities(deps: Deps, now: datetime) -> None:
         logger.info("opportunities: %d to post, %d closed", posted, closed)
 
 
+def alumni_news(deps: Deps, now: datetime) -> None:
+    """The monthly news digest to the alumni channel, when there is news."""
+    if deps.alumni_channel is None:
+        return
+    planned = plan_digests(
+        deps.database,
+        channel=deps.alumni_channel,
+        now=now,
+        hours=deps.working_hours,
+        day_of_month=deps.news_digest_day,
+    )
+    if planned:
+        logger.info("planned %d alumni news digests", planned)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
@@ -158,6 +174,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="tour-ends", every=timedelta(minutes=15), run=tour_ends),
     Job(id="alumni-invitations", every=timedelta(minutes=15), run=alumni_invitations),
     Job(id="alumni-opportunities", every=timedelta(minutes=5), run=alumni_opportunities),
+    Job(id="alumni-news", every=timedelta(minutes=30), run=alumni_news),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

@@ -35,6 +35,8 @@ class Deps:
     # When prompts may reach people (in each one's time zone), and when tour ends are raised.
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
+    # The day of the month the alumni news digest goes out (when there is news).
+    news_digest_day: int = 1
     # Names this process in the outbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
     # Set when the process is stopping, so that long work hands back what it has not begun.
