@@ -19,6 +19,7 @@ from db.engine import Database
 from handlers import (
     actions,
     alumni,
+    alumni_asks,
     alumni_directory,
     commands,
     events,
@@ -34,6 +35,7 @@ from handlers import (
 )
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
+from services.alumni_asks import get_relayed
 from services.deps import Deps
 from services.news import digest_items
 from services.offboarding import get_invitation
@@ -112,6 +114,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **alumni.renderers(partial(get_invitation, database)),
         **opportunities.renderers(partial(get_opportunity, database)),
         **news.renderers(partial(digest_items, database)),
+        **alumni_asks.renderers(partial(get_relayed, database)),
     }
 
 

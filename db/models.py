@@ -546,3 +546,39 @@ class NewsItem(Base):
     digest_period: Mapped[str | None] = mapped_column(String(16))
     included_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlumniAsk(Base):
+    """An employee's question posted to the alumni channel; replies in its thread are relayed."""
+
+    __tablename__ = "alumni_asks"
+    __table_args__ = (UniqueConstraint("team_id", "slack_channel", "slack_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    question: Mapped[str | None] = mapped_column(Text)
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    asker: Mapped[Person] = relationship(lazy="joined")
+
+
+class AlumniAskAnswer(Base):
+    """A reply in an ask's thread, kept to relay to the asker by DM."""
+
+    __tablename__ = "alumni_ask_answers"
+    __table_args__ = (UniqueConstraint("ask_id", "slack_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    ask_id: Mapped[int] = mapped_column(ForeignKey("alumni_asks.id", ondelete="CASCADE"))
+    answerer_slack_id: Mapped[str] = mapped_column(String(32))
+    answerer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    relayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

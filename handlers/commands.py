@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
 from handlers import (
     alumni,
+    alumni_asks,
     alumni_directory,
     away,
     news,
@@ -43,6 +44,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "alumni": alumni_directory.SUBCOMMAND,
     "opportunity": opportunities.SUBCOMMAND,
     "news": news.SUBCOMMAND,
+    "ask": alumni_asks.SUBCOMMAND,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
 

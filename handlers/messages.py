@@ -1,4 +1,5 @@
-"""Direct messages to the bot: replies in a DM conversation, one step at a time."""
+"""Messages the bot hears: replies in a DM conversation, one step at a time, and answers in
+the threads of questions to the alumni."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 
 from domain.conversations import Flow, FlowName, Outcome
 from handlers import tours, values
+from handlers.alumni_asks import is_reply_in_the_alumni_channel, relay_reply
 from handlers.conversation_views import CANCELLED_TEXT, NO_CONVERSATION_TEXT, Completion, ask
 from handlers.wiring import on_event
 from services.conversations import reply_to_conversation
@@ -36,6 +38,9 @@ def is_person_writing_to_the_bot(event: dict[str, Any]) -> bool:
 def handle_event_message(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, *, deps: Deps
 ) -> None:
+    if is_reply_in_the_alumni_channel(event, deps.alumni_channel):
+        relay_reply(event, body, deps)
+        return
     if not is_person_writing_to_the_bot(event):
         return
     progress = reply_to_conversation(

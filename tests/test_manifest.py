@@ -37,13 +37,19 @@ EVENT_SCOPES: dict[str, str | None] = {
     "app_home_opened": None,
     "user_change": "users:read",
     "message.im": "im:history",
+    "message.channels": "channels:history",
 }
-# Bolt listens for `message`; the manifest subscribes to the direct-message kind only.
-SUBSCRIPTIONS = {"message": "message.im"}
+# Bolt listens for `message`; the manifest subscribes to DMs and to public channels (the bot
+# is a member of the alumni channel only, so that is all it hears).
+SUBSCRIPTIONS = {"message": ("message.im", "message.channels")}
 
 
 def subscribed_events() -> set[str]:
-    return {SUBSCRIPTIONS.get(event, event) for event in registered_surfaces()["event"]}
+    return {
+        subscription
+        for event in registered_surfaces()["event"]
+        for subscription in SUBSCRIPTIONS.get(event, (event,))
+    }
 
 
 @pytest.fixture(scope="module")

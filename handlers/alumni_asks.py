@@ -1,0 +1,139 @@
+"""`/alliance ask`: a question to the alumni channel, and the answers in its thread relayed to
+the asker by DM."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.alumni_views import CHANNEL_UNSET
+from handlers.delivery import RenderedMessage, Renderer
+from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from services.alumni_asks import (
+    RELAY,
+    AskRefusal,
+    Relayed,
+    ask_problem,
+    asker_name,
+    record_answer_in_thread,
+    record_ask,
+    record_posted,
+)
+from services.deps import Deps
+
+RelayReads = Callable[[int], Relayed | None]
+
+
+def answer_ask(inv: Invocation) -> Reply:
+    if inv.deps.alumni_channel is None:
+        return _say(CHANNEL_UNSET)
+    problem = ask_problem(inv.args)
+    if problem:
+        return _say(problem)
+    return _say(
+        "Posting your question to the alumni channel. Answers in its thread come to you by DM."
+    )
+
+
+def follow_up_ask(inv: Invocation, client: WebClient, respond: Respond) -> None:
+    channel = inv.deps.alumni_channel
+    if channel is None or ask_problem(inv.args):
+        return  # the ack said why
+    now = inv.deps.clock()
+    try:
+        ask_id = record_ask(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            question=inv.args,
+            now=now,
+        )
+    except AskRefusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    name = asker_name(inv.deps.database, inv.team_id, inv.user_id)
+    question = escape_mrkdwn(clip(inv.args.strip(), 2800))
+    try:
+        posted = client.chat_postMessage(
+            channel=channel,
+            text=f"A question from {name}: {inv.args.strip()}",
+            blocks=[
+                section_block(
+                    f":raising_hand: *A question from {escape_mrkdwn(name)}*\n{question}"
+                ),
+                context_block("Answer in this thread: your reply goes to them by DM."),
+            ],
+        )
+    except SlackApiError as error:
+        code = error.response.get("error") or "an error"
+        respond(
+            text=(
+                f"I couldn't post to the alumni channel ({code}). An admin may need to invite "
+                "me to it; your question is kept, so try again once they have."
+            ),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    record_posted(inv.deps.database, ask_id=ask_id, channel=channel, ts=str(posted["ts"]), now=now)
+
+
+def _say(text: str) -> Reply:
+    return Reply([section_block(text).to_dict()], text=text)
+
+
+SUBCOMMAND = SubcommandHandler(answer=answer_ask, follow_up=follow_up_ask)
+
+
+def is_reply_in_the_alumni_channel(event: dict[str, Any], channel: str | None) -> bool:
+    """A person's reply in a thread of the alumni channel (not the thread's first message)."""
+    return (
+        channel is not None
+        and event.get("channel") == channel
+        and bool(event.get("thread_ts"))
+        and event.get("thread_ts") != event.get("ts")
+        and event.get("subtype") in (None, "thread_broadcast")
+        and "bot_id" not in event
+        and bool(event.get("user"))
+    )
+
+
+def relay_reply(event: dict[str, Any], body: dict[str, Any], deps: Deps) -> None:
+    """Keep a reply to a question, to be relayed to the asker."""
+    record_answer_in_thread(
+        deps.database,
+        team_id=body["team_id"],
+        channel=event["channel"],
+        thread_ts=event["thread_ts"],
+        answerer_slack_id=event["user"],
+        text=event.get("text") or "",
+        ts=event["ts"],
+        now=deps.clock(),
+        hours=deps.working_hours,
+    )
+
+
+def renderers(relayed_of: RelayReads) -> dict[str, Renderer]:
+    def render_relay(payload: dict[str, Any]) -> RenderedMessage:
+        relayed = relayed_of(int(payload["answer_id"]))
+        if relayed is None:
+            raise LookupError(f"no answer {payload['answer_id']}")
+        who = f"<@{relayed.answerer_slack_id}>"
+        return RenderedMessage(
+            f"{relayed.answerer_name or 'An alum'} answered your question to the alumni.",
+            [
+                section_block(
+                    f"{who} answered your question to the alumni:\n"
+                    f"> {escape_mrkdwn(clip(relayed.question, 500))}"
+                ),
+                section_block(escape_mrkdwn(clip(relayed.text, 2800))),
+                context_block("Reply to them directly, or in the thread in the alumni channel."),
+            ],
+        )
+
+    return {RELAY: render_relay}
