@@ -27,6 +27,7 @@ from handlers import (
     messages,
     news,
     opportunities,
+    privacy,
     reviews,
     tour_end,
     tours,
@@ -57,6 +58,7 @@ SURFACES = (
     alumni,
     alumni_directory,
     opportunities,
+    privacy,
 )
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10

@@ -58,6 +58,7 @@ class Person(Base):
     deleted: Mapped[bool] = mapped_column(default=False)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     profile_refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProcessedEvent(Base):

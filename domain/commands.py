@@ -88,7 +88,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "export", "export", "Get every record the bot holds about you, as a file.", "export"
     ),
-    Subcommand("forget", "forget", "Erase the personal records the bot holds about you.", "forget"),
+    Subcommand(
+        "forget",
+        "forget [@person]",
+        "Erase the personal records the bot holds about you (admins: about someone, on request).",
+        "forget",
+    ),
 )
 
 SUBCOMMANDS_BY_NAME = {subcommand.name: subcommand for subcommand in SUBCOMMANDS}

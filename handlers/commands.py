@@ -16,6 +16,7 @@ from handlers import (
     away,
     news,
     opportunities,
+    privacy,
     reviews,
     tours,
     values,
@@ -29,8 +30,10 @@ from handlers.views import (
     build_subcommand_help_blocks,
     build_unknown_command_blocks,
     help_text,
+    section_block,
 )
 from handlers.wiring import acknowledged
+from services.alumni_directory import is_alum
 from services.deps import Deps
 from services.people import meet
 
@@ -45,8 +48,17 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "opportunity": opportunities.SUBCOMMAND,
     "news": news.SUBCOMMAND,
     "ask": alumni_asks.SUBCOMMAND,
+    "export": privacy.EXPORT,
+    "forget": privacy.FORGET,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
+# What alumni use: they never see a current employee's tour, values or reviews.
+FOR_ALUMNI = frozenset({"alumni", "export", "forget"})
+ALUMNI_ONLY_TEXT = (
+    "As an alum, you have the alumni network: `/alliance alumni` finds other alumni and "
+    "`/alliance alumni me` is your directory entry; `/alliance export` and `/alliance forget` "
+    "are yours too."
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -69,6 +81,12 @@ def answer_command(command: dict[str, Any], deps: Deps) -> Reply:
         if topic is None:
             return Reply(build_help_blocks(AVAILABLE))
         return Reply(build_subcommand_help_blocks(topic, topic.name in AVAILABLE))
+    if (
+        parsed.name in HANDLERS
+        and parsed.name not in FOR_ALUMNI
+        and is_alum(deps.database, team_id=command["team_id"], user_id=command["user_id"])
+    ):
+        return Reply([section_block(ALUMNI_ONLY_TEXT).to_dict()], text=ALUMNI_ONLY_TEXT)
     if parsed.name in HANDLERS:
         return HANDLERS[parsed.name].answer(Invocation.of(command, parsed.args, deps))
     if parsed.name in SUBCOMMANDS_BY_NAME:
@@ -92,5 +110,9 @@ def follow_up_command(
     )
     parsed = parse_command_text(command.get("text") or "")
     handler = HANDLERS.get(parsed.name)
+    if parsed.name not in FOR_ALUMNI and is_alum(
+        deps.database, team_id=team_id, user_id=command["user_id"]
+    ):
+        return
     if handler is not None and handler.follow_up is not None:
         handler.follow_up(Invocation.of(command, parsed.args, deps), client, respond)

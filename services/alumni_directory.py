@@ -91,6 +91,19 @@ def _profile(session: Session, team_id: str, user_id: str) -> AlumniProfile:
     return profile
 
 
+def is_alum(database: Database, *, team_id: str, user_id: str) -> bool:
+    """Whether the person left and joined the alumni network."""
+    with database.read() as session:
+        person = get_person(session, team_id, user_id)
+        return person is not None and bool(
+            session.scalar(
+                select(AlumniProfile.id).where(
+                    AlumniProfile.team_id == team_id, AlumniProfile.person_id == person.id
+                )
+            )
+        )
+
+
 def search(database: Database, *, team_id: str, keyword: str) -> list[DirectoryEntry]:
     """Listed alumni whose entry matches every word of `keyword` (all of them when empty)."""
     with database.read() as session:

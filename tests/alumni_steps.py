@@ -98,9 +98,9 @@ def invited(slack: SignedRequests, fake: FakeSlack, database: Database, **form: 
     return agreed, dm_with_button(fake, agreed.pair.employee, ACTION_ALUMNI_JOIN)
 
 
-def alum(slack: SignedRequests, fake: FakeSlack, database: Database) -> Agreed:
+def alum(slack: SignedRequests, fake: FakeSlack, database: Database, **form: Any) -> Agreed:
     """Someone who left and joined the alumni network (their entry unlisted so far)."""
-    agreed, invitation = invited(slack, fake, database)
+    agreed, invitation = invited(slack, fake, database, **form)
     press(slack, invitation, ACTION_ALUMNI_JOIN, agreed.pair.employee)
     joined = eventually(
         lambda: (found := offboarding_of(database, agreed)) is not None and found.status == "joined"

@@ -119,3 +119,14 @@ def test_too_long_a_role_is_refused_in_the_form(
     modal = entry_modal(slack, fake_slack, agreed.pair.employee)
     refused = save_entry(slack, modal, agreed.pair.employee, role="x" * 201)
     assert refused.json()["errors"] == {BLOCK_ALUMNI_ROLE: "Keep it to 200 characters."}
+
+
+def test_alumni_see_alumni_features_only(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    agreed = alum(slack, fake_slack, bot_database)
+    former = agreed.pair.employee
+    for command in ("tour", f"tour <@{agreed.pair.manager}|sam>", "values", "checkin", "ask Hi?"):
+        reply = slack.slash_command(command, user_id=former).json()
+        assert "As an alum, you have the alumni network" in reply["text"], command
+    assert "No alumni in the directory matching" in directory(slack, former, "zzzz-nobody")

@@ -221,4 +221,4 @@ def test_alumni_answer_opportunities_rather_than_post_them(
 ) -> None:
     former = alum(slack, fake_slack, bot_database).pair.employee
     reply = slack.slash_command("opportunity", user_id=former).json()
-    assert "posted by employees and admins" in reply["text"]
+    assert "As an alum, you have the alumni network" in reply["text"]
