@@ -235,7 +235,8 @@ def test_without_an_alumni_channel_everyone_is_told_how_to_set_it(
         answer_with(fake_slack, "ALLIANCE_ALUMNI_CHANNEL")
         [to_admin] = posts_to(fake_slack, "UADMIN1", "wants to join")
         assert "ALLIANCE_ALUMNI_CHANNEL" in to_admin.args["text"]
-        for command in ("alumni", "alumni me", "alumni design", "opportunity", "ask Anyone?"):
+        commands = ("alumni", "alumni me", "alumni design", "opportunity", "ask Anyone?", "news Hi")
+        for command in commands:
             reply = slack.slash_command(command, user_id=agreed.pair.manager).json()
             assert "ALLIANCE_ALUMNI_CHANNEL" in reply["text"]
         assert status_of(database, agreed) == ("invited", None)

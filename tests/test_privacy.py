@@ -149,6 +149,10 @@ def test_only_admins_may_forget_someone_else(
         fake_slack.add_user(user, name="x")
     reply = slack.slash_command(f"forget <@{other}|x>", user_id=someone).json()["text"]
     assert "Only Alliance admins can ask me to forget someone else" in reply
+    fake_slack.add_user("UADMIN1", name="hr")
+    on_request = slack.slash_command(f"forget <@{other}|x>", user_id="UADMIN1").json()
+    assert f"Forget <@{other}>, at their request?" in on_request["text"]
+    assert "Forget them" in json.dumps(on_request["blocks"])
 
 
 @dataclass
