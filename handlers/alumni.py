@@ -4,7 +4,6 @@ day, and joining the alumni channel (by invitation, by Slack Connect, or by an a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -36,8 +35,8 @@ from handlers.ids import (
     VIEW_OFFBOARD,
 )
 from handlers.slack_users import fetch_profile, quick_client
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
-from handlers.views import input_state, section_block, typed_text
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
+from handlers.views import picked_date, picked_option, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.offboarding import (
@@ -70,7 +69,7 @@ def register(app: App, deps: Deps) -> None:
 def answer_offboard(inv: Invocation) -> Reply:
     person = mentioned_user(inv.args)
     if person is None:
-        return _say(USAGE)
+        return say(USAGE)
     return Reply()  # the form opens after the ack, once the person has been looked up
 
 
@@ -102,26 +101,15 @@ def follow_up_offboard(inv: Invocation, client: WebClient, respond: Respond) -> 
     )
 
 
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
-
-
 SUBCOMMAND = SubcommandHandler(answer=answer_offboard, follow_up=follow_up_offboard)
 
 
 def form_from_state(values: dict[str, Any]) -> OffboardingForm:
-    try:
-        last_day: date | None = date.fromisoformat(
-            input_state(values, BLOCK_OFFBOARD_LAST_DAY).get("selected_date") or ""
-        )
-    except ValueError:
-        last_day = None
-    standing = (input_state(values, BLOCK_OFFBOARD_STANDING).get("selected_option") or {}).get(
-        "value"
-    )
     return OffboardingForm(
-        last_day=last_day,
-        good_standing={"yes": True, "no": False}.get(str(standing)),
+        last_day=picked_date(values, BLOCK_OFFBOARD_LAST_DAY),
+        good_standing={"yes": True, "no": False}.get(
+            picked_option(values, BLOCK_OFFBOARD_STANDING)
+        ),
         personal_email=typed_text(values, BLOCK_OFFBOARD_EMAIL),
         directory_line=typed_text(values, BLOCK_OFFBOARD_LINE),
     )

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.alumni_views import CHANNEL_UNSET
 from handlers.delivery import RenderedMessage, Renderer
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
 from services.alumni_asks import (
     RELAY,
@@ -31,11 +31,11 @@ RelayReads = Callable[[int], Relayed | None]
 
 def answer_ask(inv: Invocation) -> Reply:
     if inv.deps.alumni_channel is None:
-        return _say(CHANNEL_UNSET)
+        return say(CHANNEL_UNSET)
     problem = ask_problem(inv.args)
     if problem:
-        return _say(problem)
-    return _say(
+        return say(problem)
+    return say(
         "Posting your question to the alumni channel. Answers in its thread come to you by DM."
     )
 
@@ -81,10 +81,6 @@ def follow_up_ask(inv: Invocation, client: WebClient, respond: Respond) -> None:
         )
         return
     record_posted(inv.deps.database, ask_id=ask_id, channel=channel, ts=str(posted["ts"]), now=now)
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_ask, follow_up=follow_up_ask)

@@ -25,7 +25,7 @@ from handlers.ids import (
     BLOCK_ALUMNI_ROLE,
     VIEW_ALUMNI_ENTRY,
 )
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import (
     Blocks,
     clip,
@@ -59,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
 
 def answer_alumni(inv: Invocation) -> Reply:
     if inv.deps.alumni_channel is None:
-        return _say(CHANNEL_UNSET)
+        return say(CHANNEL_UNSET)
     words = inv.args.strip()
     if words.lower() == "me":
         return Reply()  # the form opens after the ack
@@ -76,10 +76,6 @@ def follow_up_alumni(inv: Invocation, client: WebClient, respond: Respond) -> No
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
     client.views_open(trigger_id=inv.trigger_id, view=build_entry_modal(entry))
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_alumni, follow_up=follow_up_alumni)

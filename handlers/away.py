@@ -9,8 +9,7 @@ from slack_sdk import WebClient
 
 from domain.away import AwayProblem, AwayRequest, AwayUntil, BackNow, parse_away
 from domain.commands import COMMAND
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
-from handlers.views import section_block
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from services.away import AwayRefusal, current_away, end_away, local_today, mark_away
 
 HOW_TO = f"`{COMMAND} away until 2027-01-04` holds your prompts until you're back."
@@ -30,9 +29,9 @@ def answer_away(inv: Invocation) -> Reply:
     try:
         request = _request(inv)
     except AwayProblem as problem:
-        return _say(str(problem))
+        return say(str(problem))
     if isinstance(request, AwayUntil):
-        return _say(
+        return say(
             f"Enjoy your time away. You're marked away until *{_day(request.last_day)}*: no "
             "prompts reach you until you're back, and reviews due meanwhile wait for your "
             f"return rather than pile up. Back early? `{COMMAND} away back`."
@@ -42,11 +41,11 @@ def answer_away(inv: Invocation) -> Reply:
     )
     if isinstance(request, BackNow):
         if away is None:
-            return _say(f"You weren't marked away, so nothing changes. {HOW_TO}")
-        return _say("Welcome back! You're no longer marked away.")
+            return say(f"You weren't marked away, so nothing changes. {HOW_TO}")
+        return say("Welcome back! You're no longer marked away.")
     if away is None:
-        return _say(f"You're not marked away. {HOW_TO}")
-    return _say(
+        return say(f"You're not marked away. {HOW_TO}")
+    return say(
         f"You're marked away from {_day(away.starts_on)} until *{_day(away.ends_on)}*; "
         f"prompts wait until you're back on {_day(away.back_on)}. "
         f"Back early? `{COMMAND} away back`."
@@ -73,10 +72,6 @@ def follow_up_away(inv: Invocation, client: WebClient, respond: Respond) -> None
             end_away(inv.deps.database, team_id=inv.team_id, user_id=inv.user_id, now=now)
     except AwayRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_away, follow_up=follow_up_away)

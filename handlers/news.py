@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 
 from handlers.alumni_views import CHANNEL_UNSET
 from handlers.delivery import RenderedMessage, Renderer
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
 from services.news import DIGEST, NewsLine, NewsRefusal, news_problem, queue_news
 
@@ -20,12 +20,12 @@ NewsReads = Callable[[str, str], list[NewsLine]]
 
 def answer_news(inv: Invocation) -> Reply:
     if inv.deps.alumni_channel is None:
-        return _say(CHANNEL_UNSET)
+        return say(CHANNEL_UNSET)
     problem = news_problem(inv.args, is_admin=inv.user_id in inv.deps.admins)
     if problem:
-        return _say(problem)
+        return say(problem)
     day = inv.deps.news_digest_day
-    return _say(
+    return say(
         f"Queued for the alumni news digest, which goes out on day {day} of each month when "
         "there is news."
     )
@@ -47,10 +47,6 @@ def follow_up_news(inv: Invocation, client: WebClient, respond: Respond) -> None
         )
     except NewsRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_news, follow_up=follow_up_news)

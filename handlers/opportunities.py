@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -35,8 +34,8 @@ from handlers.opportunity_views import (
     summary_text,
 )
 from handlers.slack_users import fetch_profile, quick_client
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
-from handlers.views import input_state, section_block, typed_text
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
+from handlers.views import picked_date, picked_option, typed_text
 from handlers.wiring import acknowledge, acknowledged, with_deps
 from services.deps import Deps
 from services.opportunities import (
@@ -67,7 +66,7 @@ def register(app: App, deps: Deps) -> None:
 
 def answer_opportunity(inv: Invocation) -> Reply:
     if inv.deps.alumni_channel is None:
-        return _say(CHANNEL_UNSET)
+        return say(CHANNEL_UNSET)
     try:
         check_may_post(
             inv.deps.database,
@@ -76,7 +75,7 @@ def answer_opportunity(inv: Invocation) -> Reply:
             is_admin=inv.user_id in inv.deps.admins,
         )
     except OpportunityRefusal as refusal:
-        return _say(refusal.message)
+        return say(refusal.message)
     return Reply()  # the form opens after the ack
 
 
@@ -95,28 +94,18 @@ def follow_up_opportunity(inv: Invocation, client: WebClient, respond: Respond) 
     client.views_open(trigger_id=inv.trigger_id, view=build_opportunity_modal())
 
 
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
-
-
 SUBCOMMAND = SubcommandHandler(answer=answer_opportunity, follow_up=follow_up_opportunity)
 
 
 def form_from_state(values: dict[str, Any]) -> OpportunityForm:
-    kind = (input_state(values, BLOCK_OPPORTUNITY_KIND).get("selected_option") or {}).get("value")
-    try:
-        closes_on: date | None = date.fromisoformat(
-            input_state(values, BLOCK_OPPORTUNITY_CLOSES).get("selected_date") or ""
-        )
-    except ValueError:
-        closes_on = None
+    kind = picked_option(values, BLOCK_OPPORTUNITY_KIND)
     return OpportunityForm(
         kind=OpportunityKind(kind) if kind in set(OpportunityKind) else None,
         title=typed_text(values, BLOCK_OPPORTUNITY_TITLE),
         description=typed_text(values, BLOCK_OPPORTUNITY_DESCRIPTION),
         link=typed_text(values, BLOCK_OPPORTUNITY_LINK),
         contact=typed_text(values, BLOCK_OPPORTUNITY_CONTACT),
-        closes_on=closes_on,
+        closes_on=picked_date(values, BLOCK_OPPORTUNITY_CLOSES),
     )
 
 

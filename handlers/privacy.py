@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 from domain.mentions import mentioned_user
 from handlers.ids import ACTION_PRIVACY_FORGET
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import section_block
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
@@ -33,7 +33,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def answer_export(inv: Invocation) -> Reply:
-    return _say("Gathering everything I hold about you: it arrives as a file in our DM.")
+    return say("Gathering everything I hold about you: it arrives as a file in our DM.")
 
 
 def follow_up_export(inv: Invocation, client: WebClient, respond: Respond) -> None:
@@ -63,7 +63,7 @@ EXPORT = SubcommandHandler(answer=answer_export, follow_up=follow_up_export)
 def answer_forget(inv: Invocation) -> Reply:
     named = mentioned_user(inv.args)
     if named is not None and named != inv.user_id and inv.user_id not in inv.deps.admins:
-        return _say(ADMINS_ONLY)
+        return say(ADMINS_ONLY)
     target = named or inv.user_id
     yourself = target == inv.user_id
     label = "Forget me" if yourself else "Forget them"
@@ -118,7 +118,3 @@ def handle_action_privacy_forget(body: dict[str, Any], respond: Respond, *, deps
         response_type="ephemeral",
         replace_original=True,
     )
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)

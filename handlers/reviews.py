@@ -37,8 +37,8 @@ from handlers.review_views import (
     prompt_text,
     summary_text,
 )
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
-from handlers.views import escape_mrkdwn, section_block, typed_text
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
+from handlers.views import escape_mrkdwn, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.refusals import NOT_YOURS
@@ -314,11 +314,11 @@ def answer_checkin(inv: Invocation) -> Reply:
             today=inv.deps.clock().date(),
         )
     except ReviewRefusal as refusal:
-        return _say(refusal.message)
+        return say(refusal.message)
     other = (
         checkin.manager_name if checkin.employee_user_id == inv.user_id else checkin.employee_name
     )
-    return _say(
+    return say(
         f"Starting an alignment review with {escape_mrkdwn(other)} now: you'll both get a DM "
         "with the questions."
     )
@@ -346,10 +346,6 @@ def follow_up_checkin(inv: Invocation, client: WebClient, respond: Respond) -> N
         )
     except ReviewRefusal as refusal:  # something changed since the ack
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_checkin, follow_up=follow_up_checkin)

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from handlers.views import Blocks
+from handlers.views import Blocks, section_block
 from services.deps import Deps
 
 
@@ -40,6 +40,11 @@ class Reply:
 
     blocks: Blocks | None = None
     text: str = ""
+
+
+def say(text: str) -> Reply:
+    """A short answer in the ack: one section with the text."""
+    return Reply([section_block(text).to_dict()], text=text)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -38,7 +37,7 @@ from handlers.ids import (
     VIEW_TOUR_STATEMENT,
 )
 from handlers.slack_users import fetch_profile, quick_client
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.tour_views import (
     ModalPurpose,
     build_outcome_message,
@@ -46,7 +45,13 @@ from handlers.tour_views import (
     build_statement_modal,
     build_tour_list,
 )
-from handlers.views import escape_mrkdwn, input_state, section_block, typed_text
+from handlers.views import (
+    escape_mrkdwn,
+    input_state,
+    picked_date,
+    picked_option,
+    typed_text,
+)
 from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
@@ -114,14 +119,14 @@ def answer_tour(inv: Invocation) -> Reply:
     if words[0] == "new":
         if "guided" in words[1:]:
             if mentioned_user(inv.args) is None:
-                return _say("Who is the tour for? Try `/alliance tour new @dana guided`.")
-            return _say("I've sent you a DM: let's write the statement together there.")
+                return say("Who is the tour for? Try `/alliance tour new @dana guided`.")
+            return say("I've sent you a DM: let's write the statement together there.")
         return Reply()  # the modal opens after the ack
     if words[0] == "export":
-        return _say("I'm preparing your Statement of Alliance; it will arrive in a DM.")
+        return say("I'm preparing your Statement of Alliance; it will arrive in a DM.")
     subject = mentioned_user(inv.args)
     if subject is None:
-        return _say(f"I didn't understand `{escape_mrkdwn(inv.args[:40])}`. {TOUR_USAGE}")
+        return say(f"I didn't understand `{escape_mrkdwn(inv.args[:40])}`. {TOUR_USAGE}")
     visible = tours_visible_to(
         inv.deps.database,
         inv.team_id,
@@ -130,7 +135,7 @@ def answer_tour(inv: Invocation) -> Reply:
         viewer_is_admin=inv.user_id in inv.deps.admins,
     )
     if visible is None:
-        return _say(REFUSAL)
+        return say(REFUSAL)
     return Reply(
         build_tour_list(f"Tours of <@{subject}>", visible, today, "They have no tours yet.")
     )
@@ -140,10 +145,6 @@ NO_TOURS_YET = (
     "You don't have a tour of duty yet. Your manager proposes one with "
     "`/alliance tour new @you`; you then accept it or suggest changes."
 )
-
-
-def _say(text: str) -> Reply:
-    return Reply([section_block(text).to_dict()], text=text)
 
 
 def follow_up_tour(inv: Invocation, client: WebClient, respond: Respond) -> None:
@@ -251,25 +252,13 @@ SUBCOMMAND = SubcommandHandler(answer=answer_tour, follow_up=follow_up_tour)
 def draft_from_state(values: dict[str, Any]) -> TourDraft:
     """What the person entered in the modal, whatever Slack sent (missing fields are empty)."""
 
-    def field(block: str) -> dict[str, Any]:
-        return input_state(values, block)
-
-    def option(block: str) -> str:
-        return str((field(block).get("selected_option") or {}).get("value", ""))
-
-    def day(block: str) -> date | None:
-        try:
-            return date.fromisoformat(field(block).get("selected_date") or "")
-        except ValueError:
-            return None
-
-    tour_type = option(BLOCK_TOUR_TYPE)
-    cadence = option(BLOCK_TOUR_CADENCE)
+    tour_type = picked_option(values, BLOCK_TOUR_TYPE)
+    cadence = picked_option(values, BLOCK_TOUR_CADENCE)
     return TourDraft(
         tour_type=TourType(tour_type) if tour_type in set(TourType) else None,
         objective=typed_text(values, BLOCK_TOUR_OBJECTIVE),
-        start_date=day(BLOCK_TOUR_START),
-        end_date=day(BLOCK_TOUR_END),
+        start_date=picked_date(values, BLOCK_TOUR_START),
+        end_date=picked_date(values, BLOCK_TOUR_END),
         success_company=typed_text(values, BLOCK_TOUR_SUCCESS_COMPANY),
         success_employee=typed_text(values, BLOCK_TOUR_SUCCESS_EMPLOYEE),
         cadence_weeks=int(cadence) if cadence.isdigit() else 0,

@@ -36,7 +36,7 @@ from handlers.ids import (
     VIEW_VALUES_EDIT,
 )
 from handlers.slack_users import fetch_profile, quick_client
-from handlers.subcommands import Invocation, Reply, SubcommandHandler
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.values_views import (
     ALIGNMENT_TEXT,
     COMPANY_REFUSAL_TEXT,
@@ -47,7 +47,6 @@ from handlers.values_views import (
     build_alignment_blocks,
     build_company_values_modal,
     build_home_values_blocks,
-    build_text_blocks,
     build_values_edit_modal,
     build_values_intro_blocks,
     build_values_summary_blocks,
@@ -102,19 +101,15 @@ def register(app: App, deps: Deps) -> None:
 # --- /alliance values -----------------------------------------------------------------------
 
 
-def _say(text: str) -> Reply:
-    return Reply(build_text_blocks(text), text=text)
-
-
 def answer_values(inv: Invocation) -> Reply:
     """Decided in the ack: which part of `/alliance values` this is, and any refusal."""
     words = inv.args.split()
     first = words[0].lower() if words else ""
     if not words:
-        return _say(DM_SENT_TEXT)
+        return say(DM_SENT_TEXT)
     if first == "company":
         if inv.user_id not in inv.deps.admins:
-            return _say(COMPANY_REFUSAL_TEXT)
+            return say(COMPANY_REFUSAL_TEXT)
         return Reply()  # the modal opens after the ack
     if first == "unshare":
         return Reply()  # answered after the ack, once the shares are revoked
@@ -123,14 +118,14 @@ def answer_values(inv: Invocation) -> Reply:
         subject = inv.user_id
     if subject is None:
         if first == "show" or first.startswith("@"):
-            return _say(MENTION_HINT_TEXT)
+            return say(MENTION_HINT_TEXT)
         shown = escape_mrkdwn(inv.args[:40])
         return Reply(
             build_values_usage_blocks(f"I didn't understand `{shown}`."), text=MENTION_HINT_TEXT
         )
     read = alignment_view(inv.deps.database, inv.team_id, inv.user_id, subject)
     if read is None:
-        return _say(NOT_ALLOWED_TEXT)
+        return say(NOT_ALLOWED_TEXT)
     return Reply(build_alignment_blocks(read), text=ALIGNMENT_TEXT)
 
 

@@ -118,10 +118,6 @@ MENTION_HINT_TEXT = (
 NOT_YOURS_TEXT = "That button isn't for you, so I did nothing."
 
 
-def build_text_blocks(text: str) -> Blocks:
-    return _render([_section(text)])
-
-
 def build_values_usage_blocks(problem: str = "") -> Blocks:
     lead = f"{problem}\n\n" if problem else ""
     return _render([_section(lead + VALUES_USAGE)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -56,6 +57,19 @@ def input_state(values: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 def typed_text(values: dict[str, Any], block_id: str) -> str:
     return str(input_state(values, block_id).get("value") or "")
+
+
+def picked_option(values: dict[str, Any], block_id: str) -> str:
+    """The value of the option chosen in a select or radio buttons; "" when none."""
+    return str((input_state(values, block_id).get("selected_option") or {}).get("value") or "")
+
+
+def picked_date(values: dict[str, Any], block_id: str) -> date | None:
+    """The day chosen in a date picker; None when none (or not a date)."""
+    try:
+        return date.fromisoformat(input_state(values, block_id).get("selected_date") or "")
+    except ValueError:
+        return None
 
 
 def section_block(text: str) -> SectionBlock:
