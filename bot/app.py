@@ -24,6 +24,7 @@ from handlers import (
     commands,
     events,
     home,
+    learnings,
     messages,
     news,
     opportunities,
@@ -59,6 +60,7 @@ SURFACES = (
     alumni_directory,
     opportunities,
     privacy,
+    learnings,
 )
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
@@ -135,6 +137,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,
         news_digest_day=settings.news_digest_day,
+        nonpublic_guideline=settings.nonpublic_guideline,
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

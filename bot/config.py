@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
+from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -60,6 +61,7 @@ class Settings:
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     news_digest_day: int = 1
+    nonpublic_guideline: str = DEFAULT_GUIDELINE
 
     @property
     def socket_mode(self) -> bool:
@@ -103,6 +105,8 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         working_hours=WorkingHours.parse(
             reader.optional("ALLIANCE_WORKING_HOURS", _working_hours) or str(WorkingHours())
         ),
+        nonpublic_guideline=reader.optional("ALLIANCE_NONPUBLIC_GUIDELINE", _non_blank)
+        or DEFAULT_GUIDELINE,
         news_digest_day=_as_int(
             reader.optional("ALLIANCE_NEWS_DIGEST_DAY", _int_between(1, 28)), 1
         ),

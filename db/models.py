@@ -583,3 +583,35 @@ class AlumniAskAnswer(Base):
     slack_ts: Mapped[str] = mapped_column(String(32))
     relayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Learning(Base):
+    """What someone learned from their network, shared in the learning channel."""
+
+    __tablename__ = "learnings"
+    __table_args__ = (Index("ix_learnings_person_created", "team_id", "person_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(2048))
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GuidelineAck(Base):
+    """A person confirmed the guideline on nonpublic information (this text of it)."""
+
+    __tablename__ = "guideline_acks"
+    __table_args__ = (UniqueConstraint("person_id", "guideline_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    guideline_hash: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

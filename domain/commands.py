@@ -44,7 +44,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "learned",
-        "learned [what you learned]",
+        "learned [what you learned | guideline]",
         "Share something you learned from your network with colleagues.",
         "learned How Acme runs blameless postmortems",
     ),

@@ -14,6 +14,7 @@ from handlers import (
     alumni_asks,
     alumni_directory,
     away,
+    learnings,
     news,
     opportunities,
     privacy,
@@ -50,6 +51,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "ask": alumni_asks.SUBCOMMAND,
     "export": privacy.EXPORT,
     "forget": privacy.FORGET,
+    "learned": learnings.SUBCOMMAND,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
 # What alumni use: they never see a current employee's tour, values or reviews.

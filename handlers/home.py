@@ -23,6 +23,7 @@ from handlers.tour_views import statement_blocks, tour_card
 from handlers.views import (
     Blocks,
     build_home_welcome,
+    clip,
     context_block,
     escape_mrkdwn,
     section_block,
@@ -86,6 +87,9 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
             ).to_dict()
         )
     blocks += [DividerBlock().to_dict(), *values_blocks]
+    if facts.learnings:
+        shared = "\n".join(f"• {escape_mrkdwn(clip(text, 300))}" for text in facts.learnings)
+        blocks.append(section_block(f"*What you learned lately*\n{shared}").to_dict())
     if facts.team:
         blocks += _team_blocks(facts.team, facts.reviews, today)
     if facts.admin_counts is not None:

@@ -81,6 +81,11 @@ BLOCK_OPPORTUNITY_CONTACT = "opportunity_contact"
 BLOCK_OPPORTUNITY_CLOSES = "opportunity_closes_on"
 ACTION_OPPORTUNITY_INTERESTED = "opportunity_interested"
 ACTION_PRIVACY_FORGET = "privacy_forget"
+VIEW_LEARNING = "learning_modal"
+BLOCK_LEARNING_TEXT = "learning_text"
+BLOCK_LEARNING_SOURCE = "learning_source"
+BLOCK_LEARNING_LINK = "learning_link"
+ACTION_LEARNING_CONFIRM = "learning_confirm"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
@@ -108,6 +113,7 @@ ACTIONS = (
     ACTION_ALUMNI_DECLINE,
     ACTION_OPPORTUNITY_INTERESTED,
     ACTION_PRIVACY_FORGET,
+    ACTION_LEARNING_CONFIRM,
 )
 VIEWS = (
     VIEW_TOUR_STATEMENT,
@@ -117,6 +123,7 @@ VIEWS = (
     VIEW_OFFBOARD,
     VIEW_ALUMNI_ENTRY,
     VIEW_OPPORTUNITY,
+    VIEW_LEARNING,
 )
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

@@ -104,6 +104,7 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
         ),
     ]
     if side is Side.EMPLOYEE:
+        blocks += _learned_lately(sheet)
         blocks += _thoughts(mine)
     if not mine.answered:
         blocks.append(
@@ -153,6 +154,14 @@ def _buttons(choices: list[tuple[str, str, bool]], response_id: int) -> ActionsB
             for action_id, label, chosen in choices
         ]
     )
+
+
+def _learned_lately(sheet: ReviewSheet) -> list[Block]:
+    """What the employee shared from their network lately, as a prompt for that question."""
+    if not sheet.learnings:
+        return []
+    shared = "; ".join(escape_mrkdwn(clip(text, 200)) for text in sheet.learnings)
+    return [context_block(f"What you shared lately: {shared}")]
 
 
 def _thoughts(mine: SideAnswers) -> list[Block]:

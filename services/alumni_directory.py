@@ -13,9 +13,8 @@ from db.engine import Database
 from db.models import AlumniProfile, Person
 from domain.alumni import DirectoryForm, matches
 from services.audit import record_audit
-from services.people import get_person
+from services.people import display_name, get_person
 from services.refusals import Refusal
-from services.reviews import display_name
 
 ALUMNI_ONLY = (
     "The alumni directory entry is for alumni: it is there once you've joined the alumni "

@@ -11,6 +11,7 @@ from db.engine import Database
 from db.models import AlignmentReview, Tour, ValueStatement
 from domain.reviews import ReviewStatus
 from domain.tours import OPEN_STATUSES, TourStatus
+from services.learnings import recent_learnings
 from services.tours import TourStatement, team_tours, tours_of
 
 
@@ -39,6 +40,7 @@ class HomeFacts:
     admin_counts: AdminCounts | None
     # The latest review of each tour shown (yours and your team's), by tour id.
     reviews: dict[int, ReviewState] = field(default_factory=dict)
+    learnings: list[str] = field(default_factory=list)  # your latest shared, newest first
 
     @property
     def is_newcomer(self) -> bool:
@@ -55,6 +57,7 @@ def home_facts(database: Database, team_id: str, user_id: str, *, is_admin: bool
         team=team,
         admin_counts=admin_counts(database, team_id) if is_admin else None,
         reviews=latest_reviews(database, shown, user_id),
+        learnings=recent_learnings(database, team_id=team_id, user_id=user_id),
     )
 
 

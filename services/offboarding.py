@@ -18,9 +18,8 @@ from domain.schedule import WorkingHours, next_delivery_time
 from domain.tours import TourStatus, TourType
 from services.audit import record_audit
 from services.outbox import enqueue
-from services.people import get_person
+from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
-from services.reviews import display_name
 from services.tours import current_manager
 
 INVITATION = "alumni_invitation"

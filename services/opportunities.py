@@ -17,9 +17,8 @@ from domain.delivery import OutboxStatus
 from domain.schedule import WorkingHours, next_delivery_time
 from services.audit import record_audit
 from services.outbox import enqueue
-from services.people import get_person
+from services.people import display_name, get_person
 from services.refusals import Refusal
-from services.reviews import display_name
 
 POST = "opportunity_post"
 INTEREST = "opportunity_interest"

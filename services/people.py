@@ -102,6 +102,11 @@ def save_profile(database: Database, profile: Profile, now: datetime) -> Person:
     return Person(**row._asdict())
 
 
+def display_name(person: Person) -> str:
+    """How a person is named in messages: their full name, else their handle, else their ID."""
+    return person.real_name or person.name or person.user_id
+
+
 def get_person(
     session: Session, team_id: str, user_id: str, *, for_update: bool = False
 ) -> Person | None:

@@ -13,7 +13,7 @@ from db.engine import Database
 from db.models import Outbox, Person, Tour
 from domain.tours import TourStatus
 from services.outbox import LIVE
-from services.reviews import display_name
+from services.people import display_name
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from db.models import (
     Base,
     Conversation,
     Gap,
+    GuidelineAck,
+    Learning,
     NewsItem,
     Offboarding,
     Opportunity,
@@ -64,6 +66,8 @@ ABOUT_PERSON: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (NewsItem, ("author_id",)),
     (AlumniAsk, ("asker_id",)),
     (AlumniAskAnswer, ("answerer_id",)),
+    (Learning, ("person_id",)),
+    (GuidelineAck, ("person_id",)),
 )
 # Rows of the tours where the person is the employee: their statement and its reviews.
 ABOUT_THEIR_TOURS: tuple[type[Base], ...] = (TourVersion, AlignmentReview, Gap)
@@ -204,6 +208,9 @@ def forget_person(
             .where(Opportunity.posted_by_id == person.id)
             .values(title=None, description=None, link=None, contact=None),
             update(NewsItem).where(NewsItem.author_id == person.id).values(text=None),
+            update(Learning)
+            .where(Learning.person_id == person.id)
+            .values(text=None, source=None, link=None),
             update(AlumniAsk).where(AlumniAsk.asker_id == person.id).values(question=None),
             update(AlumniAskAnswer)
             .where(
@@ -251,6 +258,7 @@ OTHERS_TEXT: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (NewsItem, ("text",)),
     (AlumniAsk, ("question",)),
     (AlumniAskAnswer, ("text",)),
+    (Learning, ("text", "source")),
 )
 
 

@@ -21,7 +21,7 @@ from domain.schedule import (
 from domain.tours import Side
 from services.away import away_days, snooze_away
 from services.outbox import enqueue
-from services.reviews import display_name
+from services.people import display_name
 
 REMINDER = "review_reminder"
 ESCALATION = "review_escalation"

@@ -19,8 +19,8 @@ from domain.tour_end import REMIND_LATER, EndDecision, EndReason, lead_occurrenc
 from domain.tours import Side, TourStatus, TourType
 from services.audit import record_audit
 from services.outbox import cancel_planned, enqueue
+from services.people import display_name
 from services.refusals import NOT_YOURS, Refusal
-from services.reviews import display_name
 from services.tour_lifecycle import activate_tour, end_tour
 from services.tours import locked_tour, side_of
 

@@ -25,7 +25,7 @@ from domain.tours import (
     may_read_statement,
 )
 from services.audit import record_audit
-from services.people import get_person
+from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
 from services.tour_lifecycle import activate_tour
 
@@ -414,10 +414,6 @@ class TourStatement:
         )
 
 
-def _display_name(person: Person) -> str:
-    return person.real_name or person.name or person.user_id
-
-
 def _statement(tour: Tour, version: TourVersion | None = None) -> TourStatement:
     version = version or tour.current_version
     return TourStatement(
@@ -426,8 +422,8 @@ def _statement(tour: Tour, version: TourVersion | None = None) -> TourStatement:
         version_no=version.version_no,
         employee_user_id=tour.employee.user_id,
         manager_user_id=tour.manager.user_id,
-        employee_name=_display_name(tour.employee),
-        manager_name=_display_name(tour.manager),
+        employee_name=display_name(tour.employee),
+        manager_name=display_name(tour.manager),
         tour_type=version.tour_type,
         objective=version.objective or "",
         start_date=version.start_date,

@@ -14,7 +14,7 @@ from db.models import Tour
 from domain.schedule import WorkingHours, next_delivery_time
 from domain.tours import OPEN_STATUSES, Side
 from services.outbox import enqueue
-from services.reviews import display_name
+from services.people import display_name
 
 UNREACHABLE = "tour_unreachable"
 

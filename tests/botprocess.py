@@ -18,6 +18,8 @@ BOT_TOKEN = "xoxb-test-token"
 
 # The alumni channel of the shared test bot.
 ALUMNI_CHANNEL = "CALUMNI01"
+# Where the shared test bot posts learnings.
+LEARNING_CHANNEL = "CLEARN001"
 
 
 def free_port() -> int:

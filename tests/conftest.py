@@ -16,7 +16,13 @@ from sqlalchemy.engine import make_url
 
 from db.engine import Database
 from db.migrate import upgrade
-from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
+from tests.botprocess import (
+    ALUMNI_CHANNEL,
+    LEARNING_CHANNEL,
+    SIGNING_SECRET,
+    BotProcess,
+    bot_environment,
+)
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import SlackSender
 
@@ -113,6 +119,7 @@ def running_bot(
         database_url,
         ALLIANCE_ADMINS="UADMIN1",
         ALLIANCE_ALUMNI_CHANNEL=ALUMNI_CHANNEL,
+        ALLIANCE_LEARNING_CHANNEL=LEARNING_CHANNEL,
     )
     bot = BotProcess(env, tmp_path_factory.mktemp("bot") / "bot.log").start()
     yield bot

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -135,3 +136,18 @@ def stored_person_when(
         return person if person is not None and wanted(person) else None
 
     return eventually(check)
+
+
+@dataclass
+class EphemeralMessage:
+    """An ephemeral answer, as `tour_steps.press` reads a message the bot sent to `user`."""
+
+    args: dict[str, Any]
+    blocks: list[Any]
+
+    @classmethod
+    def of(cls, text: str, blocks: list[Any], user: str) -> EphemeralMessage:
+        return cls({"channel": user, "text": text}, blocks)
+
+    def json(self, name: str) -> Any:
+        return self.blocks if name == "blocks" else None

@@ -239,5 +239,7 @@ def test_without_an_alumni_channel_everyone_is_told_how_to_set_it(
         for command in commands:
             reply = slack.slash_command(command, user_id=agreed.pair.manager).json()
             assert "ALLIANCE_ALUMNI_CHANNEL" in reply["text"]
+        learned = slack.slash_command("learned How to run a retro", user_id=agreed.pair.manager)
+        assert "ALLIANCE_LEARNING_CHANNEL" in learned.json()["text"]
         assert status_of(database, agreed) == ("invited", None)
     database.dispose()

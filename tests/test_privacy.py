@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from services.reviews import record_answer, start_checkin
 from tests.alumni_steps import LINE, alum
 from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
 from tests.fakeslack import FakeSlack
-from tests.helpers import answer_with, eventually, new_user_id, wait_until
+from tests.helpers import EphemeralMessage, answer_with, eventually, new_user_id, wait_until
 from tests.review_steps import HOURS
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import press
@@ -124,7 +123,7 @@ def test_forget_leaves_nothing_personal_anywhere_and_keeps_the_counts(
         assert "It cannot be undone." in confirm["text"]
         press(
             slack,
-            _as_call(confirm, agreed.pair.employee),
+            EphemeralMessage.of(confirm["text"], confirm["blocks"], agreed.pair.employee),
             ACTION_PRIVACY_FORGET,
             agreed.pair.employee,
         )
@@ -153,18 +152,3 @@ def test_only_admins_may_forget_someone_else(
     on_request = slack.slash_command(f"forget <@{other}|x>", user_id="UADMIN1").json()
     assert f"Forget <@{other}>, at their request?" in on_request["text"]
     assert "Forget them" in json.dumps(on_request["blocks"])
-
-
-@dataclass
-class EphemeralReply:
-    """An ephemeral reply, as `press` reads a message the bot sent."""
-
-    args: dict[str, Any]
-    blocks: list[Any]
-
-    def json(self, name: str) -> Any:
-        return self.blocks if name == "blocks" else None
-
-
-def _as_call(reply: dict[str, Any], user: str) -> EphemeralReply:
-    return EphemeralReply({"channel": user, "text": reply["text"]}, reply["blocks"])
