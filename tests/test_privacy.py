@@ -114,7 +114,8 @@ def test_forget_leaves_nothing_personal_anywhere_and_keeps_the_counts(
         colleague = new_user_id()
         fake_slack.add_user(colleague, name="ari", real_name="Ari Cohen")
         slack.slash_command("ask Has anyone kept in touch with Dana Okafor?", user_id=colleague)
-        assert eventually(lambda: any("Dana Okafor" in value for value in every_value(database)))
+        asked = "kept in touch with Dana Okafor"
+        assert eventually(lambda: any(asked in value for value in every_value(database)))
         before = every_value(database)
         for seeded in (OBJECTIVE, TO_ADDRESS, EMAIL, LINE, "Dana Okafor", agreed.pair.employee):
             assert any(seeded in value for value in before), seeded
