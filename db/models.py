@@ -26,6 +26,7 @@ from db.types import UTCDateTime
 from domain.alumni import JoinMethod, OffboardingStatus, OpportunityKind, OpportunityStatus
 from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
+from domain.money import ExpenseStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
 from domain.tours import Side, TourStatus, TourType, VersionSource
 
@@ -597,6 +598,7 @@ class Learning(Base):
     text: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(2048))
+    expense_id: Mapped[int | None] = mapped_column(ForeignKey("expenses.id"))
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -615,3 +617,55 @@ class GuidelineAck(Base):
     guideline_hash: Mapped[str] = mapped_column(String(64))
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NetworkingBudget(Base):
+    """A person's networking budget for one calendar year, copied from the settings when first
+    needed, so a later change of settings does not rewrite past years."""
+
+    __tablename__ = "networking_budgets"
+    __table_args__ = (
+        UniqueConstraint("person_id", "year"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("self_approval_limit_minor >= 0", name="limit_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    year: Mapped[int]
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    self_approval_limit_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Expense(Base):
+    """One networking expense request against a year's budget."""
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        Index("ix_expenses_budget_status", "budget_id", "status"),
+        Index("ix_expenses_team_approver_status", "team_id", "approver_id", "status"),
+        Index("ix_expenses_followup_due_on", "followup_due_on"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    budget_id: Mapped[int] = mapped_column(ForeignKey("networking_budgets.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str | None] = mapped_column(Text)
+    event_date: Mapped[date | None]
+    status: Mapped[ExpenseStatus] = mapped_column(_choice(ExpenseStatus, "expense_status"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    followup_due_on: Mapped[date | None]
+    followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 # Symbols people type before an amount, and the currency each means.
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -71,3 +72,20 @@ def _grouped_well(number: str) -> bool:
         return True
     head, *groups = whole.split(",")
     return 1 <= len(head) <= 3 and all(len(group) == 3 for group in groups)
+
+
+class ExpenseStatus(StrEnum):
+    APPROVED_AUTO = "approved_auto"  # within the self-approval limit and the budget
+    PENDING = "pending"  # waiting for the manager
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+# What counts against the budget: approved, and asked for but not decided yet.
+COMMITTED = (ExpenseStatus.APPROVED_AUTO, ExpenseStatus.PENDING, ExpenseStatus.APPROVED)
+
+
+def needs_approval(amount: int, *, limit: int, remaining: int) -> bool:
+    """Above the self-approval limit, or beyond what is left of the budget: the manager decides."""
+    return amount > limit or amount > remaining

@@ -22,9 +22,11 @@ from db.models import (
     AwayPeriod,
     Base,
     Conversation,
+    Expense,
     Gap,
     GuidelineAck,
     Learning,
+    NetworkingBudget,
     NewsItem,
     Offboarding,
     Opportunity,
@@ -68,6 +70,8 @@ ABOUT_PERSON: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (AlumniAskAnswer, ("answerer_id",)),
     (Learning, ("person_id",)),
     (GuidelineAck, ("person_id",)),
+    (NetworkingBudget, ("person_id",)),
+    (Expense, ("person_id", "approver_id")),
 )
 # Rows of the tours where the person is the employee: their statement and its reviews.
 ABOUT_THEIR_TOURS: tuple[type[Base], ...] = (TourVersion, AlignmentReview, Gap)
@@ -211,6 +215,9 @@ def forget_person(
             update(Learning)
             .where(Learning.person_id == person.id)
             .values(text=None, source=None, link=None),
+            update(Expense)
+            .where(Expense.person_id == person.id)
+            .values(description=None, decline_reason=None),
             update(AlumniAsk).where(AlumniAsk.asker_id == person.id).values(question=None),
             update(AlumniAskAnswer)
             .where(
@@ -259,6 +266,7 @@ OTHERS_TEXT: tuple[tuple[type[Base], tuple[str, ...]], ...] = (
     (AlumniAsk, ("question",)),
     (AlumniAskAnswer, ("text",)),
     (Learning, ("text", "source")),
+    (Expense, ("description", "decline_reason")),
 )
 
 
