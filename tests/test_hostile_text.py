@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.slack_requests import SlackSender
@@ -45,6 +45,8 @@ typed_text = st.one_of(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=typed_text)
+@example(text="payload")  # Bolt reads a form body with this word as an interactive payload
+@example(text="learned payload sizes matter")
 def test_any_typed_text_gets_a_helpful_answer(slack: SlackSender, text: str) -> None:
     response = slack.slash_command(text, user_id="UHOSTILE1", trigger_id="1.2.3")
     assert response.status_code == 200
