@@ -23,6 +23,7 @@ from handlers import (
     alumni_directory,
     commands,
     events,
+    expenses,
     home,
     learnings,
     messages,
@@ -61,6 +62,7 @@ SURFACES = (
     opportunities,
     privacy,
     learnings,
+    expenses,
 )
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
@@ -138,6 +140,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         tour_end_lead_days=settings.tour_end_lead_days,
         news_digest_day=settings.news_digest_day,
         nonpublic_guideline=settings.nonpublic_guideline,
+        budget_defaults=settings.budget_defaults,
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

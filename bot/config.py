@@ -12,7 +12,9 @@ from urllib.parse import urlparse
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.money import AmountProblem, parse_amount
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
+from services.budget import DEFAULT_BUDGET, BudgetDefaults
 from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY
 
@@ -62,6 +64,7 @@ class Settings:
     tour_end_lead_days: tuple[int, ...] = DEFAULT_LEAD_DAYS
     news_digest_day: int = 1
     nonpublic_guideline: str = DEFAULT_GUIDELINE
+    budget_defaults: BudgetDefaults = DEFAULT_BUDGET
 
     @property
     def socket_mode(self) -> bool:
@@ -107,6 +110,7 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         ),
         nonpublic_guideline=reader.optional("ALLIANCE_NONPUBLIC_GUIDELINE", _non_blank)
         or DEFAULT_GUIDELINE,
+        budget_defaults=_budget_defaults(reader),
         news_digest_day=_as_int(
             reader.optional("ALLIANCE_NEWS_DIGEST_DAY", _int_between(1, 28)), 1
         ),
@@ -236,6 +240,29 @@ def _lead_days(value: str | None) -> tuple[int, ...]:
     if value is None:
         return DEFAULT_LEAD_DAYS
     return tuple(sorted({int(item) for item in value.split(",")}, reverse=True))
+
+
+def _budget_defaults(reader: _Reader) -> BudgetDefaults:
+    """The networking budget a new year starts with: amounts as people type them."""
+    currency = (reader.optional("ALLIANCE_CURRENCY", _currency) or DEFAULT_BUDGET.currency).upper()
+    amounts = []
+    for name, default in (
+        ("ALLIANCE_BUDGET_YEARLY", DEFAULT_BUDGET.amount_minor),
+        ("ALLIANCE_BUDGET_SELF_APPROVAL", DEFAULT_BUDGET.limit_minor),
+    ):
+        typed = reader.optional(name, _non_blank)
+        try:
+            amounts.append(default if typed is None else parse_amount(typed, currency).minor)
+        except AmountProblem as problem:
+            reader.problems.append(f"{name} is not an amount: {problem}")
+            amounts.append(default)
+    return BudgetDefaults(amounts[0], amounts[1], currency)
+
+
+def _currency(value: str) -> str | None:
+    if len(value) != 3 or not value.isalpha():
+        return f"must be a three-letter currency code such as EUR or USD (found '{value}')"
+    return None
 
 
 def _channel_id(value: str) -> str | None:

@@ -14,6 +14,7 @@ from handlers import (
     alumni_asks,
     alumni_directory,
     away,
+    expenses,
     learnings,
     news,
     opportunities,
@@ -52,6 +53,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "export": privacy.EXPORT,
     "forget": privacy.FORGET,
     "learned": learnings.SUBCOMMAND,
+    "expense": expenses.SUBCOMMAND,
 }
 AVAILABLE = frozenset({"help", *HANDLERS})
 # What alumni use: they never see a current employee's tour, values or reviews.

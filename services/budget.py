@@ -35,6 +35,10 @@ class BudgetDefaults:
     currency: str
 
 
+# 1,000 a year, up to 250 a request without the manager.
+DEFAULT_BUDGET = BudgetDefaults(amount_minor=100000, limit_minor=25000, currency="EUR")
+
+
 @dataclass(frozen=True)
 class BudgetStatus:
     year: int
@@ -247,3 +251,39 @@ def decide_expense(
             Money(expense.amount_minor, expense.currency),
             expense.description or "",
         )
+
+
+@dataclass(frozen=True)
+class YearRequest:
+    amount: Money
+    description: str
+    status: ExpenseStatus
+    asked_on: date
+
+
+def year_requests(
+    database: Database, *, team_id: str, user_id: str, now: datetime, defaults: BudgetDefaults
+) -> tuple[BudgetStatus, list[YearRequest]]:
+    """This year's budget and the requests against it, newest first."""
+    with database.session() as session:
+        budget = _budget(session, _person(session, team_id, user_id), now, defaults)
+        requests = [
+            YearRequest(
+                Money(expense.amount_minor, expense.currency),
+                expense.description or "",
+                expense.status,
+                expense.created_at.date(),
+            )
+            for expense in session.scalars(
+                select(Expense)
+                .where(Expense.budget_id == budget.id)
+                .order_by(Expense.created_at.desc(), Expense.id.desc())
+            ).unique()
+        ]
+        return _status(session, budget), requests
+
+
+def requester_name(database: Database, team_id: str, user_id: str) -> str:
+    with database.read() as session:
+        person = get_person(session, team_id, user_id)
+        return display_name(person) if person else user_id

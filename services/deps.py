@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from db.engine import Database
 from domain.pacing import SendPacer
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
+from services.budget import DEFAULT_BUDGET, BudgetDefaults
 from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY, DELIVERY_INTERVAL, Sender, new_worker_id
 from services.people import RecentlySeen
@@ -40,6 +41,7 @@ class Deps:
     news_digest_day: int = 1
     # What may not be shared from one's network, confirmed before a first learning is posted.
     nonpublic_guideline: str = DEFAULT_GUIDELINE
+    budget_defaults: BudgetDefaults = DEFAULT_BUDGET
     # Names this process in the outbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
     # Set when the process is stopping, so that long work hands back what it has not begun.

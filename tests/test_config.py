@@ -95,3 +95,22 @@ def test_working_hours_and_tour_end_leads_are_read_and_checked() -> None:
     assert problems[0].startswith("ALLIANCE_WORKING_HOURS is not working hours")
     assert "Mon-Fri 09:00-17:00" in problems[0]
     assert problems[1].startswith("ALLIANCE_TOUR_END_LEAD_DAYS must be days before")
+
+
+def test_the_networking_budget_is_read_as_people_type_amounts() -> None:
+    default = load_settings(VALID).budget_defaults
+    assert (default.amount_minor, default.limit_minor, default.currency) == (100000, 25000, "EUR")
+    chosen = load_settings(
+        {
+            **VALID,
+            "ALLIANCE_CURRENCY": "usd",
+            "ALLIANCE_BUDGET_YEARLY": "$1,500",
+            "ALLIANCE_BUDGET_SELF_APPROVAL": "300.50",
+        }
+    ).budget_defaults
+    assert (chosen.amount_minor, chosen.limit_minor, chosen.currency) == (150000, 30050, "USD")
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**VALID, "ALLIANCE_CURRENCY": "euro", "ALLIANCE_BUDGET_YEARLY": "lots"})
+    problems = raised.value.problems
+    assert problems[0].startswith("ALLIANCE_CURRENCY must be a three-letter currency code")
+    assert problems[1].startswith("ALLIANCE_BUDGET_YEARLY is not an amount")

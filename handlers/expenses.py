@@ -1,0 +1,182 @@
+"""`/alliance expense`: spend from the networking budget; the manager decides what is beyond
+the self-approval limit or the budget left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from domain.commands import COMMAND
+from domain.money import EXAMPLE, AmountProblem, ExpenseStatus, Money, parse_amount
+from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE
+from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
+from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.wiring import acknowledge, acknowledged
+from services.budget import (
+    ExpenseRefusal,
+    Requested,
+    decide_expense,
+    request_expense,
+    requester_name,
+    year_requests,
+)
+from services.deps import Deps
+
+USAGE = f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for."
+STATUS_LABELS = {
+    ExpenseStatus.APPROVED_AUTO: "approved",
+    ExpenseStatus.PENDING: "waiting for your manager",
+    ExpenseStatus.APPROVED: "approved by your manager",
+    ExpenseStatus.DECLINED: "declined",
+    ExpenseStatus.CANCELLED: "cancelled",
+}
+
+
+def register(app: App, deps: Deps) -> None:
+    for action_id in (ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE):
+        app.action(action_id)(acknowledged(acknowledge, handle_action_expense_decision, deps))
+
+
+def _split(args: str, deps: Deps) -> tuple[Money, str]:
+    """The amount (with a currency code after it, typed in capitals: "1200 USD") and what it
+    is for; raises AmountProblem."""
+    words = args.strip().split(maxsplit=2)
+    if len(words) > 1 and len(words[1]) == 3 and words[1].isalpha() and words[1].isupper():
+        amount, rest = f"{words[0]} {words[1]}", words[2:]
+    else:
+        amount, rest = words[0], [" ".join(words[1:])] if len(words) > 1 else []
+    return parse_amount(amount, deps.budget_defaults.currency), " ".join(rest)
+
+
+def answer_expense(inv: Invocation) -> Reply:
+    if not inv.args.strip():
+        status, requests = year_requests(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            now=inv.deps.clock(),
+            defaults=inv.deps.budget_defaults,
+        )
+        lines = [
+            f"• {request.asked_on:%-d %b}: {request.amount}, "
+            f"{escape_mrkdwn(clip(request.description, 120))} ({STATUS_LABELS[request.status]})"
+            for request in requests[:20]
+        ]
+        lead = (
+            f"*Your networking budget for {status.year}*: {status.remaining} left of "
+            f"{status.budget}; up to {status.limit} a request is approved at once."
+        )
+        return say("\n".join([lead, *lines]) if lines else f"{lead}\nNo requests yet. {USAGE}")
+    try:
+        _, what = _split(inv.args, inv.deps)
+    except AmountProblem as problem:
+        return say(f"{problem} {USAGE}")
+    if not what.strip():
+        return say(f"What is it for? {USAGE}")
+    return Reply()  # the outcome follows the ack
+
+
+def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> None:
+    if not inv.args.strip():
+        return
+    try:
+        amount, what = _split(inv.args, inv.deps)
+    except AmountProblem:
+        return  # the ack said why
+    if not what.strip():
+        return
+    try:
+        requested = request_expense(
+            inv.deps.database,
+            team_id=inv.team_id,
+            user_id=inv.user_id,
+            amount=amount,
+            description=what,
+            event_date=None,
+            now=inv.deps.clock(),
+            defaults=inv.deps.budget_defaults,
+        )
+    except ExpenseRefusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    if requested.status is ExpenseStatus.APPROVED_AUTO:
+        text = f"Approved: {amount} for {what}. {requested.remaining} left this year."
+    else:
+        assert requested.approver_user_id is not None
+        name = requester_name(inv.deps.database, inv.team_id, inv.user_id)
+        client.chat_postMessage(
+            channel=requested.approver_user_id,
+            text=f"{name} asks for {amount} from their networking budget.",
+            blocks=build_approval_request(name, what, requested),
+        )
+        text = (
+            f"Sent to {requested.approver_name} for approval: {amount} for {what}. "
+            "I'll tell you what they decide."
+        )
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+SUBCOMMAND = SubcommandHandler(answer=answer_expense, follow_up=follow_up_expense)
+
+
+def build_approval_request(name: str, what: str, requested: Requested) -> list[Block]:
+    value = str(requested.expense_id)
+    return [
+        section_block(
+            f"*{escape_mrkdwn(name)}* asks for *{requested.amount}* from their networking "
+            f"budget: {escape_mrkdwn(clip(what, 500))}"
+        ),
+        context_block(f"If approved, {requested.remaining} is left of their budget this year."),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Approve", action_id=ACTION_EXPENSE_APPROVE, value=value, style="primary"
+                ),
+                ButtonElement(text="Decline", action_id=ACTION_EXPENSE_DECLINE, value=value),
+            ]
+        ),
+    ]
+
+
+def handle_action_expense_decision(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    """Only the designated approver decides, and a second click changes nothing."""
+    action = body["actions"][0]
+    value = str(action.get("value") or "")
+    approve = action["action_id"] == ACTION_EXPENSE_APPROVE
+    try:
+        decision = decide_expense(
+            deps.database,
+            expense_id=int(value) if value.isdigit() else 0,
+            by_user_id=body["user"]["id"],
+            approve=approve,
+            reason="",
+            now=deps.clock(),
+        )
+    except ExpenseRefusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    if not decision.changed:
+        respond(
+            text="That request was decided already.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    outcome = "approved" if approve else "declined"
+    respond(
+        text=f"You {outcome} {decision.amount} for {decision.description}.",
+        replace_original=True,
+    )
+    client.chat_postMessage(
+        channel=decision.employee_user_id,
+        text=(
+            f"Your manager {outcome} {decision.amount} for {decision.description}."
+            + (" Enjoy it, and share what you learn!" if approve else "")
+        ),
+    )
