@@ -29,6 +29,7 @@ from handlers.views import (
     section_block,
 )
 from handlers.wiring import acknowledge, acknowledged
+from services.budget import BudgetStatus
 from services.deps import Deps
 from services.home import HomeFacts, ReviewState, home_facts
 from services.refusals import NOT_YOURS
@@ -48,7 +49,14 @@ def register(app: App, deps: Deps) -> None:
 def publish_home(
     client: WebClient, deps: Deps, team_id: str, user_id: str, first_name: str = ""
 ) -> None:
-    facts = home_facts(deps.database, team_id, user_id, is_admin=user_id in deps.admins)
+    facts = home_facts(
+        deps.database,
+        team_id,
+        user_id,
+        is_admin=user_id in deps.admins,
+        now=deps.clock(),
+        budget_defaults=deps.budget_defaults,
+    )
     values_blocks = values.build_values_home_blocks(deps, team_id, user_id)
     if (
         facts.is_newcomer
@@ -87,11 +95,19 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
             ).to_dict()
         )
     blocks += [DividerBlock().to_dict(), *values_blocks]
+    if facts.budget is not None:
+        budget = facts.budget
+        blocks.append(
+            context_block(
+                f"Networking budget {budget.year}: *{budget.remaining}* left of {budget.budget}. "
+                "`/alliance expense` lists your requests."
+            ).to_dict()
+        )
     if facts.learnings:
         shared = "\n".join(f"• {escape_mrkdwn(clip(text, 300))}" for text in facts.learnings)
         blocks.append(section_block(f"*What you learned lately*\n{shared}").to_dict())
     if facts.team:
-        blocks += _team_blocks(facts.team, facts.reviews, today)
+        blocks += _team_blocks(facts.team, facts.reviews, facts.team_budgets, today)
     if facts.admin_counts is not None:
         counts = facts.admin_counts
         by_status = " · ".join(f"{n} {status}" for status, n in counts.tours_by_status.items())
@@ -135,12 +151,25 @@ def review_line(state: ReviewState | None, other_name: str) -> Blocks:
     return [context_block(text).to_dict()]
 
 
-def _team_blocks(team: list[TourStatement], reviews: dict[int, ReviewState], today: Any) -> Blocks:
+def _team_blocks(
+    team: list[TourStatement],
+    reviews: dict[int, ReviewState],
+    budgets: dict[str, BudgetStatus],
+    today: Any,
+) -> Blocks:
     blocks: Blocks = [DividerBlock().to_dict(), HeaderBlock(text="Your team").to_dict()]
     for statement in team[:MAX_TEAM_SHOWN]:
         blocks.append(context_block(f"*{statement.employee_name}*").to_dict())
         blocks += tour_card(statement, today)
         blocks += review_line(reviews.get(statement.tour_id), statement.employee_name)
+        budget = budgets.get(statement.employee_user_id)
+        if budget is not None:
+            blocks.append(
+                context_block(
+                    f"Networking budget {budget.year}: {budget.committed} spent or asked for, "
+                    f"of {budget.budget}."
+                ).to_dict()
+            )
     if len(team) > MAX_TEAM_SHOWN:
         blocks.append(
             context_block(

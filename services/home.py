@@ -11,6 +11,7 @@ from db.engine import Database
 from db.models import AlignmentReview, Tour, ValueStatement
 from domain.reviews import ReviewStatus
 from domain.tours import OPEN_STATUSES, TourStatus
+from services.budget import BudgetDefaults, BudgetStatus, budget_status
 from services.learnings import recent_learnings
 from services.tours import TourStatement, team_tours, tours_of
 
@@ -41,23 +42,42 @@ class HomeFacts:
     # The latest review of each tour shown (yours and your team's), by tour id.
     reviews: dict[int, ReviewState] = field(default_factory=dict)
     learnings: list[str] = field(default_factory=list)  # your latest shared, newest first
+    budget: BudgetStatus | None = None  # your networking budget this year
+    # Each report's budget this year, by their user id: for a manager's view of the team.
+    team_budgets: dict[str, BudgetStatus] = field(default_factory=dict)
 
     @property
     def is_newcomer(self) -> bool:
         return self.my_tour is None and not self.team
 
 
-def home_facts(database: Database, team_id: str, user_id: str, *, is_admin: bool) -> HomeFacts:
+def home_facts(
+    database: Database,
+    team_id: str,
+    user_id: str,
+    *,
+    is_admin: bool,
+    now: datetime,
+    budget_defaults: BudgetDefaults,
+) -> HomeFacts:
     mine = tours_of(database, team_id, user_id)
     current = next((t for t in mine if t.status in OPEN_STATUSES), mine[0] if mine else None)
     team = team_tours(database, team_id, user_id)
     shown = [tour.tour_id for tour in ([current] if current else []) + team]
+
+    def budget_of(person: str) -> BudgetStatus:
+        return budget_status(
+            database, team_id=team_id, user_id=person, now=now, defaults=budget_defaults
+        )
+
     return HomeFacts(
         my_tour=current,
         team=team,
         admin_counts=admin_counts(database, team_id) if is_admin else None,
         reviews=latest_reviews(database, shown, user_id),
         learnings=recent_learnings(database, team_id=team_id, user_id=user_id),
+        budget=budget_of(user_id) if current is not None else None,
+        team_budgets={tour.employee_user_id: budget_of(tour.employee_user_id) for tour in team},
     )
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from db.engine import Database
 from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE
 from tests.fakeslack import FakeSlack
-from tests.helpers import answer_with, new_user_id, wait_until
+from tests.helpers import answer_with, block_texts, new_user_id, wait_until
 from tests.review_steps import agree_tour
 from tests.slack_requests import SlackSender as SignedRequests
+from tests.test_home import open_home
 from tests.tour_steps import dm_with_button, press
 
 
@@ -90,3 +91,15 @@ def test_without_a_manager_a_large_request_is_explained(
     fake_slack.add_user(user, name="solo")
     ask(slack, user, "400 Conference trip")
     answer_with(fake_slack, "needs your manager's approval, and you have no manager")
+
+
+def test_the_budget_shows_on_home_for_the_person_and_their_manager(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    pair = agree_tour(slack, fake_slack, bot_database).pair
+    ask(slack, pair.employee, "150 Meetup dinner")
+    answer_with(fake_slack, "Approved: 150.00 EUR for Meetup dinner")
+    mine = open_home(slack, fake_slack, pair.employee, showing="850.00 EUR* left")
+    assert "850.00 EUR* left of 1,000.00 EUR" in block_texts(mine["blocks"])
+    team = open_home(slack, fake_slack, pair.manager, showing="spent or asked for")
+    assert "150.00 EUR spent or asked for, of 1,000.00 EUR" in block_texts(team["blocks"])
