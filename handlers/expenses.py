@@ -5,20 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
 
 from domain.commands import COMMAND
 from domain.money import EXAMPLE, AmountProblem, ExpenseStatus, Money, parse_amount
-from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE
+from handlers.ids import (
+    ACTION_EXPENSE_APPROVE,
+    ACTION_EXPENSE_DECLINE,
+    BLOCK_EXPENSE_REASON,
+    VIEW_EXPENSE_DECLINE,
+)
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.views import clip, context_block, escape_mrkdwn, section_block, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.budget import (
+    Decision,
     ExpenseRefusal,
     Requested,
+    check_decidable,
     decide_expense,
     request_expense,
     requester_name,
@@ -27,6 +41,9 @@ from services.budget import (
 from services.deps import Deps
 
 USAGE = f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for."
+DECIDED_ALREADY = "That request was decided already."
+DECLINED = "expense_declined"  # context key: the decision the modal recorded
+REASON_MAX = 500
 STATUS_LABELS = {
     ExpenseStatus.APPROVED_AUTO: "approved",
     ExpenseStatus.PENDING: "waiting for your manager",
@@ -37,8 +54,13 @@ STATUS_LABELS = {
 
 
 def register(app: App, deps: Deps) -> None:
-    for action_id in (ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE):
-        app.action(action_id)(acknowledged(acknowledge, handle_action_expense_decision, deps))
+    app.action(ACTION_EXPENSE_APPROVE)(
+        acknowledged(acknowledge, handle_action_expense_approve, deps)
+    )
+    app.action(ACTION_EXPENSE_DECLINE)(
+        acknowledged(acknowledge, handle_action_expense_decline, deps)
+    )
+    app.view(VIEW_EXPENSE_DECLINE)(acknowledged(handle_view_expense_decline, tell_declined, deps))
 
 
 def _split(args: str, deps: Deps) -> tuple[Money, str]:
@@ -142,19 +164,21 @@ def build_approval_request(name: str, what: str, requested: Requested) -> list[B
     ]
 
 
-def handle_action_expense_decision(
+def _expense_id(value: object) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() else 0
+
+
+def handle_action_expense_approve(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     """Only the designated approver decides, and a second click changes nothing."""
-    action = body["actions"][0]
-    value = str(action.get("value") or "")
-    approve = action["action_id"] == ACTION_EXPENSE_APPROVE
     try:
         decision = decide_expense(
             deps.database,
-            expense_id=int(value) if value.isdigit() else 0,
+            expense_id=_expense_id(body["actions"][0].get("value")),
             by_user_id=body["user"]["id"],
-            approve=approve,
+            approve=True,
             reason="",
             now=deps.clock(),
         )
@@ -162,21 +186,93 @@ def handle_action_expense_decision(
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
     if not decision.changed:
-        respond(
-            text="That request was decided already.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        respond(text=DECIDED_ALREADY, response_type="ephemeral", replace_original=False)
         return
-    outcome = "approved" if approve else "declined"
     respond(
-        text=f"You {outcome} {decision.amount} for {decision.description}.",
-        replace_original=True,
+        text=f"You approved {decision.amount} for {decision.description}.", replace_original=True
     )
-    client.chat_postMessage(
-        channel=decision.employee_user_id,
-        text=(
-            f"Your manager {outcome} {decision.amount} for {decision.description}."
-            + (" Enjoy it, and share what you learn!" if approve else "")
-        ),
-    )
+    _tell_employee(client, decision)
+
+
+def handle_action_expense_decline(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    """Declining asks for a reason first, which the employee is told."""
+    expense_id = _expense_id(body["actions"][0].get("value"))
+    try:
+        pending = check_decidable(
+            deps.database, expense_id=expense_id, by_user_id=body["user"]["id"]
+        )
+    except ExpenseRefusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    if not pending:
+        respond(text=DECIDED_ALREADY, response_type="ephemeral", replace_original=False)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_decline_modal(expense_id))
+
+
+def build_decline_modal(expense_id: int) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=VIEW_EXPENSE_DECLINE,
+        title="Decline the request",
+        submit="Decline",
+        close="Cancel",
+        private_metadata=str(expense_id),
+        blocks=[
+            InputBlock(
+                block_id=BLOCK_EXPENSE_REASON,
+                label="Why? They will read this.",
+                element=PlainTextInputElement(
+                    action_id=BLOCK_EXPENSE_REASON,
+                    multiline=True,
+                    max_length=REASON_MAX,
+                    placeholder="e.g. Let's find a conference closer to home this year",
+                ),
+            )
+        ],
+    ).to_dict()
+
+
+def handle_view_expense_decline(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, *, deps: Deps
+) -> None:
+    reason = typed_text(view.get("state", {}).get("values", {}), BLOCK_EXPENSE_REASON)
+    if not reason.strip():
+        ack(response_action="errors", errors={BLOCK_EXPENSE_REASON: "Say why, in a few words."})
+        return
+    try:
+        decision = decide_expense(
+            deps.database,
+            expense_id=_expense_id(view.get("private_metadata")),
+            by_user_id=body["user"]["id"],
+            approve=False,
+            reason=reason,
+            now=deps.clock(),
+        )
+    except ExpenseRefusal as refusal:
+        ack(response_action="errors", errors={BLOCK_EXPENSE_REASON: refusal.message})
+        return
+    context[DECLINED] = decision if decision.changed else None
+    ack()
+
+
+def tell_declined(context: BoltContext, client: WebClient, *, deps: Deps) -> None:
+    decision = context.get(DECLINED)
+    if decision is not None:
+        _tell_employee(client, decision)
+
+
+def _tell_employee(client: WebClient, decision: Decision) -> None:
+    if decision.approved:
+        text = (
+            f"Your manager approved {decision.amount} for {decision.description}. Enjoy it, "
+            "and share what you learn!"
+        )
+    else:
+        text = (
+            f"Your manager declined {decision.amount} for {decision.description}: "
+            f"“{decision.reason}”"
+        )
+    client.chat_postMessage(channel=decision.employee_user_id, text=text)

@@ -88,6 +88,8 @@ BLOCK_LEARNING_LINK = "learning_link"
 ACTION_LEARNING_CONFIRM = "learning_confirm"
 ACTION_EXPENSE_APPROVE = "expense_approve"
 ACTION_EXPENSE_DECLINE = "expense_decline"
+VIEW_EXPENSE_DECLINE = "expense_decline_modal"
+BLOCK_EXPENSE_REASON = "expense_decline_reason"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
@@ -128,6 +130,7 @@ VIEWS = (
     VIEW_ALUMNI_ENTRY,
     VIEW_OPPORTUNITY,
     VIEW_LEARNING,
+    VIEW_EXPENSE_DECLINE,
 )
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

@@ -201,6 +201,7 @@ class Decision:
     employee_user_id: str
     amount: Money
     description: str
+    reason: str
 
 
 def decide_expense(
@@ -250,6 +251,7 @@ def decide_expense(
             expense.person.user_id,
             Money(expense.amount_minor, expense.currency),
             expense.description or "",
+            reason.strip(),
         )
 
 
@@ -287,3 +289,18 @@ def requester_name(database: Database, team_id: str, user_id: str) -> str:
     with database.read() as session:
         person = get_person(session, team_id, user_id)
         return display_name(person) if person else user_id
+
+
+def check_decidable(database: Database, *, expense_id: int, by_user_id: str) -> bool:
+    """Whether the expense waits for this approver's decision; raises ExpenseRefusal when
+    they are not its approver."""
+    with database.read() as session:
+        expense = session.get(Expense, expense_id)
+        approver = (
+            None
+            if expense is None or expense.approver_id is None
+            else session.get(Person, expense.approver_id)
+        )
+        if expense is None or approver is None or approver.user_id != by_user_id:
+            raise ExpenseRefusal(NOT_YOURS)
+        return expense.status is ExpenseStatus.PENDING

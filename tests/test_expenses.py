@@ -3,10 +3,12 @@ otherwise (only theirs, once), amounts as people type them, and the year's list.
 
 from __future__ import annotations
 
+from typing import Any
+
 from db.engine import Database
-from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE
+from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE, BLOCK_EXPENSE_REASON
 from tests.fakeslack import FakeSlack
-from tests.helpers import answer_with, block_texts, new_user_id, wait_until
+from tests.helpers import answer_with, block_texts, new_user_id, wait_for_call, wait_until
 from tests.review_steps import agree_tour
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_home import open_home
@@ -78,8 +80,25 @@ def test_a_declined_request_is_told_and_frees_the_budget(
     answer_with(fake_slack, "budget is in EUR")
     ask(slack, pair.employee, "900 Flight to re:Invent")
     request = dm_with_button(fake_slack, pair.manager, ACTION_EXPENSE_DECLINE)
-    press(slack, request, ACTION_EXPENSE_DECLINE, pair.manager)
-    told(fake_slack, pair.employee, "Your manager declined 900.00 EUR for Flight to re:Invent")
+    trigger = f"trigger-{new_user_id()}"
+    press(slack, request, ACTION_EXPENSE_DECLINE, pair.manager, trigger_id=trigger)
+    modal = wait_for_call(fake_slack, "views.open", trigger_id=trigger).json("view")
+
+    def reason(text: str) -> dict[str, Any]:
+        typed = {"type": "plain_text_input", "value": text or None}
+        return {**modal, "state": {"values": {BLOCK_EXPENSE_REASON: {BLOCK_EXPENSE_REASON: typed}}}}
+
+    empty = slack.view_submission(reason(""), user_id=pair.manager)
+    assert empty.json()["errors"] == {BLOCK_EXPENSE_REASON: "Say why, in a few words."}
+    assert (
+        slack.view_submission(reason("Let's pick one closer to home"), user_id=pair.manager).content
+        == b""
+    )
+    told(
+        fake_slack,
+        pair.employee,
+        "Your manager declined 900.00 EUR for Flight to re:Invent: “Let's pick one closer to home”",
+    )
     listing = slack.slash_command("expense", user_id=pair.employee).json()["text"]
     assert "1,000.00 EUR left" in listing and "(declined)" in listing
 
