@@ -216,6 +216,23 @@ def _offset_at(zone: ZoneInfo, second: int) -> timedelta | None:
     return datetime.fromtimestamp(second, zone).utcoffset()
 
 
+# --- dates somewhere on Earth ----------------------------------------------------------------
+
+# Local clocks run from UTC-12 (Baker Island) to UTC+14 (Pacific/Kiritimati).
+_AHEAD_OF_UTC = timedelta(hours=14)
+_BEHIND_UTC = timedelta(hours=12)
+
+
+def latest_local_date(now: datetime) -> date:
+    """The newest date that has begun somewhere on Earth: what falls due on it is due now."""
+    return (_as_utc(now) + _AHEAD_OF_UTC).date()
+
+
+def earliest_local_date(now: datetime) -> date:
+    """The oldest date not yet over everywhere: an earlier day has ended for everyone."""
+    return (_as_utc(now) - _BEHIND_UTC).date()
+
+
 # --- review cadence and away periods ----------------------------------------------------------
 
 

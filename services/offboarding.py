@@ -4,7 +4,7 @@ alumni invitation on the last day, and the person's answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from db.engine import Database
 from db.models import AlumniProfile, Offboarding, Person, Tour
 from domain.alumni import JoinMethod, OffboardingForm, OffboardingStatus
 from domain.reviews import start_of_local_day
-from domain.schedule import WorkingHours, next_delivery_time
+from domain.schedule import WorkingHours, latest_local_date, next_delivery_time
 from domain.tours import TourStatus, TourType
 from services.audit import record_audit
 from services.outbox import enqueue
@@ -23,8 +23,6 @@ from services.refusals import NOT_YOURS, Refusal
 from services.tours import current_manager
 
 INVITATION = "alumni_invitation"
-# The last day has begun somewhere on Earth (Pacific/Kiritimati is UTC+14).
-HORIZON = timedelta(hours=14)
 MAY_NOT = "Only their manager or an Alliance admin can record someone's departure."
 UNKNOWN = "I couldn't find that person in Slack."
 
@@ -135,7 +133,7 @@ def plan_invitations(
     database: Database, *, now: datetime, hours: WorkingHours, limit: int = 500
 ) -> int:
     """On each leaver's last day, in their working hours, the thank-you and invitation."""
-    horizon = (now + HORIZON).date()
+    horizon = latest_local_date(now)
     due = (
         select(Offboarding)
         .where(Offboarding.status == OffboardingStatus.SCHEDULED, Offboarding.last_day <= horizon)

@@ -5,7 +5,7 @@ summary for the poster."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from db.engine import Database
 from db.models import AlumniProfile, Opportunity, OpportunityInterest, Outbox, Person
 from domain.alumni import OpportunityForm, OpportunityKind, OpportunityStatus
 from domain.delivery import OutboxStatus
-from domain.schedule import WorkingHours, next_delivery_time
+from domain.schedule import WorkingHours, earliest_local_date, next_delivery_time
 from services.audit import record_audit
 from services.outbox import enqueue
 from services.people import display_name, get_person
@@ -25,8 +25,6 @@ INTEREST = "opportunity_interest"
 CLOSED = "opportunity_closed"
 SUMMARY = "opportunity_summary"
 EMPLOYEES_ONLY = "Opportunities are posted by employees and admins."
-# A closing day is over once it has ended everywhere (UTC-12).
-LAST_ZONE = timedelta(hours=12)
 
 
 class OpportunityRefusal(Refusal):
@@ -181,14 +179,13 @@ def record_interest(
 def close_due(database: Database, *, now: datetime, hours: WorkingHours, limit: int = 200) -> int:
     """Close the posted opportunities whose last day is over: the post says so, and the
     poster gets a summary of who was interested."""
-    last_over = (now - LAST_ZONE).date() - timedelta(days=1)
     with database.session() as session:
         due = list(
             session.scalars(
                 select(Opportunity)
                 .where(
                     Opportunity.status == OpportunityStatus.POSTED,
-                    Opportunity.closes_on <= last_over,
+                    Opportunity.closes_on < earliest_local_date(now),
                 )
                 .order_by(Opportunity.closes_on, Opportunity.id)
                 .limit(limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 
@@ -14,6 +14,7 @@ from domain.reviews import ReviewStatus, local_date, start_of_local_day
 from domain.schedule import (
     Nudge,
     WorkingHours,
+    earliest_local_date,
     next_delivery_time,
     next_nudge,
     shift_past_away,
@@ -26,8 +27,6 @@ from services.people import display_name
 REMINDER = "review_reminder"
 ESCALATION = "review_escalation"
 ADMIN_DIGEST = "admin_overdue_digest"
-# A day has ended everywhere on Earth once it has ended at UTC-12.
-LAST_ZONE = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def plan_due_nudges(
     with database.session() as session:
         responses = list(session.scalars(due).unique())
         away = away_days(
-            session, {response.respondent_id for response in responses}, (now - LAST_ZONE).date()
+            session, {response.respondent_id for response in responses}, earliest_local_date(now)
         )
         for response in responses:
             assert response.prompted_at is not None
@@ -148,14 +147,13 @@ def _back_on(away: list[tuple[date, date]], today: date) -> date | None:
 
 def close_past_reviews(database: Database, *, now: datetime, limit: int = 1000) -> int:
     """Close the reviews whose closing day has ended everywhere; their answers are then final."""
-    last_open_day = (now - LAST_ZONE).date() - timedelta(days=1)
     with database.session() as session:
         ids = list(
             session.scalars(
                 select(AlignmentReview.id)
                 .where(
                     AlignmentReview.status != ReviewStatus.CLOSED,
-                    AlignmentReview.closes_on <= last_open_day,
+                    AlignmentReview.closes_on < earliest_local_date(now),
                 )
                 .order_by(AlignmentReview.id)
                 .limit(limit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -24,7 +24,13 @@ from domain.reviews import (
     start_of_local_day,
     text_problems,
 )
-from domain.schedule import SnoozeChoice, WorkingHours, next_delivery_time, next_nudge
+from domain.schedule import (
+    SnoozeChoice,
+    WorkingHours,
+    latest_local_date,
+    next_delivery_time,
+    next_nudge,
+)
 from domain.schedule import next_review_on as next_review_date
 from domain.tours import Side, TourStatus
 from services.audit import record_audit
@@ -37,8 +43,6 @@ from services.tours import locked_tour
 
 PROMPT = "review_prompt"
 SUMMARY = "review_summary"
-# A review is due once its date has begun somewhere on Earth (Pacific/Kiritimati is UTC+14).
-HORIZON = timedelta(hours=14)
 
 
 class ReviewRefusal(Refusal):
@@ -77,7 +81,7 @@ def plan_due_reviews(
     The work is done in a few set-based statements, so a pass costs about the number of due
     tours, whatever the number of tours.
     """
-    horizon = (now + HORIZON).date()
+    horizon = latest_local_date(now)
     employee, manager = aliased(Person), aliased(Person)
     due = (
         select(

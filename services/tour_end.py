@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import AlignmentReview, Outbox, Person, Tour
 from domain.reviews import local_date, start_of_local_day
-from domain.schedule import WorkingHours, next_delivery_time, next_end_prompt
+from domain.schedule import (
+    WorkingHours,
+    earliest_local_date,
+    latest_local_date,
+    next_delivery_time,
+    next_end_prompt,
+)
 from domain.tour_end import REMIND_LATER, EndDecision, EndReason, lead_occurrence, lead_of
 from domain.tours import Side, TourStatus, TourType
 from services.audit import record_audit
@@ -27,9 +33,6 @@ from services.tours import locked_tour, side_of
 PROMPT = "tour_end_prompt"
 DECIDED = "tour_end_decided"
 OVERDUE = "tour_end_overdue"
-# A date is due once it has begun somewhere (UTC+14), and over once it has ended everywhere.
-HORIZON = timedelta(hours=14)
-LAST_ZONE = timedelta(hours=12)
 
 
 class TourEndRefusal(Refusal):
@@ -60,7 +63,7 @@ def plan_end_prompts(
     The cursor `next_end_prompt_on` starts on the tour's first day; each pass sends the lead
     that is due (only the latest of several missed) and moves the cursor to the next one."""
     leads = tuple(lead_days)
-    horizon = (now + HORIZON).date()
+    horizon = latest_local_date(now)
     due = (
         select(Tour)
         .where(Tour.status == TourStatus.ACTIVE, Tour.next_end_prompt_on <= horizon)
@@ -249,14 +252,13 @@ def run_tour_transitions(
 ) -> EndPass:
     """End the tours whose last day is over and decided, flag those over and undecided, and
     start the agreed tours whose first day has come."""
-    last_over = (now - LAST_ZONE).date() - timedelta(days=1)
     ended = flagged = activated = 0
     with database.session() as session:
         over = session.scalars(
             select(Tour)
             .where(
                 Tour.status == TourStatus.ACTIVE,
-                Tour.end_date <= last_over,
+                Tour.end_date < earliest_local_date(now),
                 or_(Tour.end_decision.is_not(None), Tour.end_overdue_flagged_at.is_(None)),
             )
             .order_by(Tour.end_date, Tour.id)
@@ -275,7 +277,7 @@ def run_tour_transitions(
             select(Tour)
             .where(
                 Tour.status == TourStatus.AGREED,
-                Tour.start_date <= (now + HORIZON).date(),
+                Tour.start_date <= latest_local_date(now),
             )
             .order_by(Tour.start_date, Tour.id)
             .limit(limit)

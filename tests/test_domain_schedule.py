@@ -17,9 +17,11 @@ from domain.schedule import (
     Nudge,
     SnoozeChoice,
     WorkingHours,
+    earliest_local_date,
     end_prompt_dates,
     is_past_end_without_decision,
     is_working_time,
+    latest_local_date,
     local_label,
     next_delivery_time,
     next_end_prompt,
@@ -705,3 +707,14 @@ def test_a_tour_run_day_by_day_gets_each_prompt_once_at_most_one_a_day(
     assert all(sent[lead] == before_end(lead) for lead in ahead)
     if missed:
         assert sent[min(missed)] == before_end(agreed_days_before_end)
+
+
+def test_the_dates_that_have_begun_and_ended_somewhere_on_earth() -> None:
+    noon = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    assert (earliest_local_date(noon), latest_local_date(noon)) == (
+        date(2027, 3, 1),
+        date(2027, 3, 2),
+    )
+    just_before = datetime(2027, 3, 1, 11, 59, tzinfo=UTC)
+    assert earliest_local_date(just_before) == date(2027, 2, 28)  # still the 28th at UTC-12
+    assert latest_local_date(datetime(2027, 3, 1, 9, 59, tzinfo=UTC)) == date(2027, 3, 1)
