@@ -19,12 +19,12 @@ from services.alumni_asks import (
     AskRefusal,
     Relayed,
     ask_problem,
-    asker_name,
     record_answer_in_thread,
     record_ask,
     record_posted,
 )
 from services.deps import Deps
+from services.people import name_of
 
 RelayReads = Callable[[int], Relayed | None]
 
@@ -56,7 +56,7 @@ def follow_up_ask(inv: Invocation, client: WebClient, respond: Respond) -> None:
     except AskRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
-    name = asker_name(inv.deps.database, inv.team_id, inv.user_id)
+    name = name_of(inv.deps.database, inv.team_id, inv.user_id)
     question = escape_mrkdwn(clip(inv.args.strip(), 2800))
     try:
         posted = client.chat_postMessage(

@@ -35,10 +35,10 @@ from services.budget import (
     check_decidable,
     decide_expense,
     request_expense,
-    requester_name,
     year_requests,
 )
 from services.deps import Deps
+from services.people import name_of
 
 USAGE = f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for."
 DECIDED_ALREADY = "That request was decided already."
@@ -129,7 +129,7 @@ def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> N
         text = f"Approved: {amount} for {what}. {requested.remaining} left this year."
     else:
         assert requested.approver_user_id is not None
-        name = requester_name(inv.deps.database, inv.team_id, inv.user_id)
+        name = name_of(inv.deps.database, inv.team_id, inv.user_id)
         client.chat_postMessage(
             channel=requested.approver_user_id,
             text=f"{name} asks for {amount} from their networking budget.",

@@ -36,12 +36,6 @@ def ask_problem(text: str) -> str | None:
     return None
 
 
-def asker_name(database: Database, team_id: str, user_id: str) -> str:
-    with database.read() as session:
-        person = get_person(session, team_id, user_id)
-        return display_name(person) if person else user_id
-
-
 def record_ask(
     database: Database, *, team_id: str, user_id: str, question: str, now: datetime
 ) -> int:

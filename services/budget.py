@@ -285,12 +285,6 @@ def year_requests(
         return _status(session, budget), requests
 
 
-def requester_name(database: Database, team_id: str, user_id: str) -> str:
-    with database.read() as session:
-        person = get_person(session, team_id, user_id)
-        return display_name(person) if person else user_id
-
-
 def check_decidable(database: Database, *, expense_id: int, by_user_id: str) -> bool:
     """Whether the expense waits for this approver's decision; raises ExpenseRefusal when
     they are not its approver."""

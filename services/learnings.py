@@ -9,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import GuidelineAck, Learning
+from db.models import GuidelineAck, Learning, Person
 from services.audit import record_audit
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
@@ -162,19 +163,22 @@ def record_posted(
 def recent_learnings(database: Database, *, team_id: str, user_id: str) -> list[str]:
     """The person's latest shared learnings, newest first."""
     with database.read() as session:
-        person = get_person(session, team_id, user_id)
-        if person is None:
-            return []
-        return [
-            text or ""
-            for text in session.scalars(
-                select(Learning.text)
-                .where(
-                    Learning.team_id == team_id,
-                    Learning.person_id == person.id,
-                    Learning.posted_at.is_not(None),
-                )
-                .order_by(Learning.created_at.desc(), Learning.id.desc())
-                .limit(RECENT)
+        return shared_lately(session, team_id=team_id, user_id=user_id)
+
+
+def shared_lately(session: Session, *, team_id: str, user_id: str) -> list[str]:
+    """The person's latest shared learnings, newest first, in the caller's session."""
+    return [
+        text or ""
+        for text in session.scalars(
+            select(Learning.text)
+            .join(Person, Person.id == Learning.person_id)
+            .where(
+                Learning.team_id == team_id,
+                Person.user_id == user_id,
+                Learning.posted_at.is_not(None),
             )
-        ]
+            .order_by(Learning.created_at.desc(), Learning.id.desc())
+            .limit(RECENT)
+        )
+    ]

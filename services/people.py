@@ -107,6 +107,13 @@ def display_name(person: Person) -> str:
     return person.real_name or person.name or person.user_id
 
 
+def name_of(database: Database, team_id: str, user_id: str) -> str:
+    """How the person is named in messages; their user ID when the bot has not met them."""
+    with database.read() as session:
+        person = get_person(session, team_id, user_id)
+        return display_name(person) if person else user_id
+
+
 def get_person(
     session: Session, team_id: str, user_id: str, *, for_update: bool = False
 ) -> Person | None:

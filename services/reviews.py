@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.engine import Database
-from db.models import AlignmentReview, Learning, Person, ReviewResponse, Tour, TourVersion
+from db.models import AlignmentReview, Person, ReviewResponse, Tour, TourVersion
 from domain.reviews import (
     PerceptionGaps,
     Progress,
@@ -36,6 +36,7 @@ from domain.tours import Side, TourStatus
 from services.audit import record_audit
 from services.away import away_days, shifted_due_day, snooze_response
 from services.gaps import GapItem, open_gaps, record_gaps, resolve
+from services.learnings import shared_lately
 from services.outbox import PlannedMessage, enqueue, enqueue_many
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
@@ -649,22 +650,5 @@ def _review_sheet(session: Session, review_id: int) -> ReviewSheet | None:
         employee=_answers(by_side[Side.EMPLOYEE]),
         manager=_answers(by_side[Side.MANAGER]),
         open_gaps=tuple(open_gaps(session, review.tour_id, review.id)),
-        learnings=tuple(_recent_learnings(session, review.team_id, review.user_id)),
+        learnings=tuple(shared_lately(session, team_id=review.team_id, user_id=review.user_id)),
     )
-
-
-def _recent_learnings(session: Session, team_id: str, user_id: str) -> list[str]:
-    return [
-        text or ""
-        for text in session.scalars(
-            select(Learning.text)
-            .join(Person, Person.id == Learning.person_id)
-            .where(
-                Learning.team_id == team_id,
-                Person.user_id == user_id,
-                Learning.posted_at.is_not(None),
-            )
-            .order_by(Learning.created_at.desc(), Learning.id.desc())
-            .limit(3)
-        )
-    ]
