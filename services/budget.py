@@ -204,6 +204,19 @@ class Decision:
     reason: str
 
 
+def _approvers_expense(session: Session, expense_id: int, by_user_id: str) -> Expense:
+    """The expense, if `by_user_id` is its designated approver; raises ExpenseRefusal."""
+    expense = session.get(Expense, expense_id)
+    approver = (
+        None
+        if expense is None or expense.approver_id is None
+        else session.get(Person, expense.approver_id)
+    )
+    if expense is None or approver is None or approver.user_id != by_user_id:
+        raise ExpenseRefusal(NOT_YOURS)
+    return expense
+
+
 def decide_expense(
     database: Database,
     *,
@@ -215,14 +228,7 @@ def decide_expense(
 ) -> Decision:
     """The designated approver approves or declines, once. Raises ExpenseRefusal."""
     with database.session() as session:
-        expense = session.get(Expense, expense_id)
-        approver = (
-            None
-            if expense is None or expense.approver_id is None
-            else session.get(Person, expense.approver_id)
-        )
-        if expense is None or approver is None or approver.user_id != by_user_id:
-            raise ExpenseRefusal(NOT_YOURS)
+        expense = _approvers_expense(session, expense_id, by_user_id)
         decided = session.execute(
             update(Expense)
             .where(Expense.id == expense_id, Expense.status == ExpenseStatus.PENDING)
@@ -289,12 +295,5 @@ def check_decidable(database: Database, *, expense_id: int, by_user_id: str) -> 
     """Whether the expense waits for this approver's decision; raises ExpenseRefusal when
     they are not its approver."""
     with database.read() as session:
-        expense = session.get(Expense, expense_id)
-        approver = (
-            None
-            if expense is None or expense.approver_id is None
-            else session.get(Person, expense.approver_id)
-        )
-        if expense is None or approver is None or approver.user_id != by_user_id:
-            raise ExpenseRefusal(NOT_YOURS)
+        expense = _approvers_expense(session, expense_id, by_user_id)
         return expense.status is ExpenseStatus.PENDING

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
-from db.models import AlumniProfile, Opportunity, OpportunityInterest, Outbox, Person
+from db.models import Opportunity, OpportunityInterest, Outbox, Person
 from domain.alumni import OpportunityForm, OpportunityKind, OpportunityStatus
 from domain.delivery import OutboxStatus
 from domain.schedule import WorkingHours, earliest_local_date, next_delivery_time
+from services.alumni_directory import is_alum
 from services.audit import record_audit
 from services.outbox import enqueue
 from services.people import display_name, get_person
@@ -33,16 +34,7 @@ class OpportunityRefusal(Refusal):
 
 def check_may_post(database: Database, *, team_id: str, user_id: str, is_admin: bool) -> None:
     """Employees and admins post opportunities; alumni answer them. Raises OpportunityRefusal."""
-    if is_admin:
-        return
-    with database.read() as session:
-        person = get_person(session, team_id, user_id)
-        alum = person is not None and session.scalar(
-            select(AlumniProfile.id).where(
-                AlumniProfile.team_id == team_id, AlumniProfile.person_id == person.id
-            )
-        )
-    if alum:
+    if not is_admin and is_alum(database, team_id=team_id, user_id=user_id):
         raise OpportunityRefusal(EMPLOYEES_ONLY)
 
 
