@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from db.engine import Database
-from db.models import Outbox, Person, Tour
+from db.models import Person, Tour
 from domain.tours import TourStatus
-from services.outbox import LIVE
+from services.outbox import list_pending
 from services.people import display_name
 
 
@@ -29,22 +28,27 @@ def schedule_preview(
 ) -> list[PlannedItem]:
     """Up to `limit` items due from now up to `days` days ahead, soonest first."""
     until = now + timedelta(days=days)
+    pending = list_pending(database, until=until, limit=limit)
     items: list[PlannedItem] = []
     with database.read() as session:
-        recipient = aliased(Person)
-        for row, person in session.execute(
-            select(Outbox, recipient)
-            .outerjoin(recipient, recipient.id == Outbox.recipient_id)
-            .where(Outbox.status.in_(LIVE), Outbox.next_attempt_at <= until)
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit)
-        ):
-            who = display_name(person) if person is not None else row.target
-            detail = (
-                f"{row.occurrence}, {row.attempts} attempts" if row.attempts else row.occurrence
+        names = {
+            person.id: display_name(person)
+            for person in session.scalars(
+                select(Person).where(
+                    Person.id.in_({m.recipient_id for m in pending if m.recipient_id})
+                )
             )
-            assert row.next_attempt_at is not None
-            items.append(PlannedItem(row.next_attempt_at, f"send {row.purpose}", who, detail))
+        }
+        for message in pending:
+            tries = f", {message.attempts} attempts" if message.attempts else ""
+            items.append(
+                PlannedItem(
+                    message.next_attempt_at,
+                    f"send {message.purpose}",
+                    names.get(message.recipient_id or 0, message.target),
+                    f"{message.occurrence}{tries}",
+                )
+            )
         active = select(Tour).where(Tour.status == TourStatus.ACTIVE)
         for tour in session.scalars(
             active.where(Tour.next_review_on <= until.date())
