@@ -61,7 +61,8 @@ def _person(session: Session, team_id: str, user_id: str) -> Person:
 def _budget(
     session: Session, person: Person, now: datetime, defaults: BudgetDefaults
 ) -> NetworkingBudget:
-    """This calendar year's budget (in the person's time zone), created from the settings."""
+    """This calendar year's budget (in the person's time zone), created from the settings the
+    first time a request needs it."""
     year = local_date(now, person.tz).year
     insert_if_absent(
         session,
@@ -76,13 +77,36 @@ def _budget(
             "created_at": now,
         },
     )
-    budget = session.scalar(
+    budget = _year_budget(session, person, year)
+    assert budget is not None
+    return budget
+
+
+def _year_budget(session: Session, person: Person, year: int) -> NetworkingBudget | None:
+    return session.scalar(
         select(NetworkingBudget).where(
             NetworkingBudget.person_id == person.id, NetworkingBudget.year == year
         )
     )
-    assert budget is not None
-    return budget
+
+
+def _read_status(
+    session: Session, person: Person, now: datetime, defaults: BudgetDefaults
+) -> tuple[BudgetStatus, NetworkingBudget | None]:
+    """This year's budget as it stands, without creating it: before a first request it is
+    what the settings give, all of it left."""
+    year = local_date(now, person.tz).year
+    budget = _year_budget(session, person, year)
+    if budget is not None:
+        return _status(session, budget), budget
+    currency = defaults.currency
+    fresh = BudgetStatus(
+        year=year,
+        budget=Money(defaults.amount_minor, currency),
+        committed=Money(0, currency),
+        limit=Money(defaults.limit_minor, currency),
+    )
+    return fresh, None
 
 
 def _status(session: Session, budget: NetworkingBudget) -> BudgetStatus:
@@ -103,8 +127,9 @@ def _status(session: Session, budget: NetworkingBudget) -> BudgetStatus:
 def budget_status(
     database: Database, *, team_id: str, user_id: str, now: datetime, defaults: BudgetDefaults
 ) -> BudgetStatus:
-    with database.session() as session:
-        return _status(session, _budget(session, _person(session, team_id, user_id), now, defaults))
+    with database.read() as session:
+        status, _ = _read_status(session, _person(session, team_id, user_id), now, defaults)
+        return status
 
 
 @dataclass(frozen=True)
@@ -273,8 +298,10 @@ def year_requests(
     database: Database, *, team_id: str, user_id: str, now: datetime, defaults: BudgetDefaults
 ) -> tuple[BudgetStatus, list[YearRequest]]:
     """This year's budget and the requests against it, newest first."""
-    with database.session() as session:
-        budget = _budget(session, _person(session, team_id, user_id), now, defaults)
+    with database.read() as session:
+        status, budget = _read_status(session, _person(session, team_id, user_id), now, defaults)
+        if budget is None:
+            return status, []
         requests = [
             YearRequest(
                 Money(expense.amount_minor, expense.currency),
@@ -288,7 +315,7 @@ def year_requests(
                 .order_by(Expense.created_at.desc(), Expense.id.desc())
             ).unique()
         ]
-        return _status(session, budget), requests
+        return status, requests
 
 
 def check_decidable(database: Database, *, expense_id: int, by_user_id: str) -> bool:
