@@ -23,6 +23,7 @@ from handlers import (
     alumni_directory,
     commands,
     events,
+    expense_followups,
     expenses,
     home,
     learnings,
@@ -40,6 +41,7 @@ from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.alumni_asks import get_relayed
 from services.deps import Deps
+from services.expense_followups import get_followup
 from services.news import digest_items
 from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
@@ -63,6 +65,7 @@ SURFACES = (
     privacy,
     learnings,
     expenses,
+    expense_followups,
 )
 # Well inside the outbox's lease, so that a pass never sends after its claim could have lapsed.
 DELIVERY_TIMEOUT_SECONDS = 10
@@ -121,6 +124,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **opportunities.renderers(partial(get_opportunity, database)),
         **news.renderers(partial(digest_items, database)),
         **alumni_asks.renderers(partial(get_relayed, database)),
+        **expense_followups.renderers(partial(get_followup, database)),
     }
 
 

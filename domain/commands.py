@@ -50,8 +50,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "expense",
-        "expense [amount what]",
-        "Spend from your networking budget, or list this year's requests.",
+        "expense [amount what | new]",
+        "Spend from your networking budget (`new` opens the form, with the event's date), or "
+        "list this year's requests.",
         "expense 120 Conference ticket for DevOpsDays",
     ),
     Subcommand(

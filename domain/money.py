@@ -1,9 +1,11 @@
-"""Amounts of money as people type them, held in minor units (cents), never as floats."""
+"""Amounts of money as people type them, held in minor units (cents), never as floats, and
+the rules of an expense request."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -89,3 +91,17 @@ COMMITTED = (ExpenseStatus.APPROVED_AUTO, ExpenseStatus.PENDING, ExpenseStatus.A
 def needs_approval(amount: int, *, limit: int, remaining: int) -> bool:
     """Above the self-approval limit, or beyond what is left of the budget: the manager decides."""
     return amount > limit or amount > remaining
+
+
+# An event's date further from today than these is a typo, not a plan.
+EVENT_DAYS_BACK = 366
+EVENT_DAYS_AHEAD = 2 * 366
+
+
+def event_date_problem(day: date, today: date) -> str | None:
+    """Why an expense's event date cannot be right, or None."""
+    if day < today - timedelta(days=EVENT_DAYS_BACK):
+        return "That is more than a year ago: pick the event's date."
+    if day > today + timedelta(days=EVENT_DAYS_AHEAD):
+        return "That is more than two years ahead: pick the event's date."
+    return None

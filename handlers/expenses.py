@@ -12,23 +12,44 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    DatePickerElement,
     InputBlock,
     PlainTextInputElement,
 )
 from slack_sdk.models.views import View
 
 from domain.commands import COMMAND
-from domain.money import EXAMPLE, AmountProblem, ExpenseStatus, Money, parse_amount
+from domain.money import (
+    EXAMPLE,
+    AmountProblem,
+    ExpenseStatus,
+    Money,
+    event_date_problem,
+    parse_amount,
+)
 from handlers.ids import (
     ACTION_EXPENSE_APPROVE,
     ACTION_EXPENSE_DECLINE,
+    ACTION_EXPENSE_NEW,
+    BLOCK_EXPENSE_AMOUNT,
+    BLOCK_EXPENSE_EVENT_DATE,
     BLOCK_EXPENSE_REASON,
+    BLOCK_EXPENSE_WHAT,
+    VIEW_EXPENSE,
     VIEW_EXPENSE_DECLINE,
 )
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import clip, context_block, escape_mrkdwn, section_block, typed_text
+from handlers.views import (
+    clip,
+    context_block,
+    escape_mrkdwn,
+    picked_date,
+    section_block,
+    typed_text,
+)
 from handlers.wiring import acknowledge, acknowledged
 from services.budget import (
+    DESCRIPTION_MAX,
     Decision,
     ExpenseRefusal,
     Requested,
@@ -40,9 +61,13 @@ from services.budget import (
 from services.deps import Deps
 from services.people import name_of
 
-USAGE = f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for."
+USAGE = (
+    f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for; "
+    f"or `{COMMAND} expense new` for the form, with the event's date."
+)
 DECIDED_ALREADY = "That request was decided already."
 DECLINED = "expense_declined"  # context key: the decision the modal recorded
+REQUESTED = "expense_requested"  # context key: the request the form recorded
 REASON_MAX = 500
 STATUS_LABELS = {
     ExpenseStatus.APPROVED_AUTO: "approved",
@@ -61,6 +86,8 @@ def register(app: App, deps: Deps) -> None:
         acknowledged(acknowledge, handle_action_expense_decline, deps)
     )
     app.view(VIEW_EXPENSE_DECLINE)(acknowledged(handle_view_expense_decline, tell_declined, deps))
+    app.action(ACTION_EXPENSE_NEW)(acknowledged(acknowledge, handle_action_expense_new, deps))
+    app.view(VIEW_EXPENSE)(acknowledged(handle_view_expense, announce_after_form, deps))
 
 
 def _split(args: str, deps: Deps) -> tuple[Money, str]:
@@ -74,7 +101,13 @@ def _split(args: str, deps: Deps) -> tuple[Money, str]:
     return parse_amount(amount, deps.budget_defaults.currency), " ".join(rest)
 
 
+def _wants_form(args: str) -> bool:
+    return args.strip().lower() == "new"
+
+
 def answer_expense(inv: Invocation) -> Reply:
+    if _wants_form(inv.args):
+        return Reply()  # the form opens after the ack
     if not inv.args.strip():
         status, requests = year_requests(
             inv.deps.database,
@@ -92,7 +125,8 @@ def answer_expense(inv: Invocation) -> Reply:
             f"*Your networking budget for {status.year}*: {status.remaining} left of "
             f"{status.budget}; up to {status.limit} a request is approved at once."
         )
-        return say("\n".join([lead, *lines]) if lines else f"{lead}\nNo requests yet. {USAGE}")
+        text = "\n".join([lead, *lines]) if lines else f"{lead}\nNo requests yet. {USAGE}"
+        return Reply([section_block(text).to_dict(), new_request_actions().to_dict()], text=text)
     try:
         _, what = _split(inv.args, inv.deps)
     except AmountProblem as problem:
@@ -103,6 +137,9 @@ def answer_expense(inv: Invocation) -> Reply:
 
 
 def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> None:
+    if _wants_form(inv.args):
+        client.views_open(trigger_id=inv.trigger_id, view=build_expense_modal())
+        return
     if not inv.args.strip():
         return
     try:
@@ -125,21 +162,31 @@ def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> N
     except ExpenseRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
+    text = _announce(client, inv.deps, inv.team_id, inv.user_id, requested, what)
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _announce(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, requested: Requested, what: str
+) -> str:
+    """Ask the approver when the request needs them; returns what to tell the person."""
+    amount = requested.amount
     if requested.status is ExpenseStatus.APPROVED_AUTO:
         text = f"Approved: {amount} for {what}. {requested.remaining} left this year."
-    else:
-        assert requested.approver_user_id is not None
-        name = name_of(inv.deps.database, inv.team_id, inv.user_id)
-        client.chat_postMessage(
-            channel=requested.approver_user_id,
-            text=f"{name} asks for {amount} from their networking budget.",
-            blocks=build_approval_request(name, what, requested),
-        )
-        text = (
-            f"Sent to {requested.approver_name} for approval: {amount} for {what}. "
-            "I'll tell you what they decide."
-        )
-    respond(text=text, response_type="ephemeral", replace_original=False)
+        if requested.event_date is not None:
+            text += f" After {requested.event_date:%-d %b}, I'll ask what you learned there."
+        return text
+    assert requested.approver_user_id is not None
+    name = name_of(deps.database, team_id, user_id)
+    client.chat_postMessage(
+        channel=requested.approver_user_id,
+        text=f"{name} asks for {amount} from their networking budget.",
+        blocks=build_approval_request(name, what, requested),
+    )
+    return (
+        f"Sent to {requested.approver_name} for approval: {amount} for {what}. "
+        "I'll tell you what they decide."
+    )
 
 
 SUBCOMMAND = SubcommandHandler(answer=answer_expense, follow_up=follow_up_expense)
@@ -262,6 +309,104 @@ def tell_declined(context: BoltContext, client: WebClient, *, deps: Deps) -> Non
     decision = context.get(DECLINED)
     if decision is not None:
         _tell_employee(client, decision)
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+def new_request_actions() -> ActionsBlock:
+    return ActionsBlock(
+        elements=[ButtonElement(text="New request", action_id=ACTION_EXPENSE_NEW, value="new")]
+    )
+
+
+def build_expense_modal() -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=VIEW_EXPENSE,
+        title="Networking budget",
+        submit="Ask",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=BLOCK_EXPENSE_AMOUNT,
+                label="Amount",
+                hint=f"As you would write it: {EXAMPLE}.",
+                element=PlainTextInputElement(action_id=BLOCK_EXPENSE_AMOUNT, max_length=40),
+            ),
+            InputBlock(
+                block_id=BLOCK_EXPENSE_WHAT,
+                label="What for",
+                element=PlainTextInputElement(
+                    action_id=BLOCK_EXPENSE_WHAT,
+                    max_length=DESCRIPTION_MAX,
+                    placeholder="e.g. DevOpsDays ticket",
+                ),
+            ),
+            InputBlock(
+                block_id=BLOCK_EXPENSE_EVENT_DATE,
+                label="Event date",
+                optional=True,
+                hint="After it, I'll ask what you learned there.",
+                element=DatePickerElement(action_id=BLOCK_EXPENSE_EVENT_DATE),
+            ),
+        ],
+    ).to_dict()
+
+
+def handle_action_expense_new(body: dict[str, Any], client: WebClient) -> None:
+    client.views_open(trigger_id=body["trigger_id"], view=build_expense_modal())
+
+
+def handle_view_expense(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, *, deps: Deps
+) -> None:
+    """Checked in the form; a refusal shows by the amount, and nothing typed is lost."""
+    values = view.get("state", {}).get("values", {})
+    what = typed_text(values, BLOCK_EXPENSE_WHAT).strip()
+    event_date = picked_date(values, BLOCK_EXPENSE_EVENT_DATE)
+    errors: dict[str, str] = {}
+    try:
+        amount = parse_amount(
+            typed_text(values, BLOCK_EXPENSE_AMOUNT), deps.budget_defaults.currency
+        )
+    except AmountProblem as problem:
+        errors[BLOCK_EXPENSE_AMOUNT] = f"{problem} For example {EXAMPLE}."
+    if not what:
+        errors[BLOCK_EXPENSE_WHAT] = "Say what it is for."
+    date_problem = event_date_problem(event_date, deps.clock().date()) if event_date else None
+    if date_problem:
+        errors[BLOCK_EXPENSE_EVENT_DATE] = date_problem
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        requested = request_expense(
+            deps.database,
+            team_id=body["team"]["id"],
+            user_id=body["user"]["id"],
+            amount=amount,
+            description=what,
+            event_date=event_date,
+            now=deps.clock(),
+            defaults=deps.budget_defaults,
+        )
+    except ExpenseRefusal as refusal:
+        ack(response_action="errors", errors={BLOCK_EXPENSE_AMOUNT: refusal.message})
+        return
+    context[REQUESTED] = (requested, what)
+    ack()
+
+
+def announce_after_form(
+    context: BoltContext, body: dict[str, Any], client: WebClient, *, deps: Deps
+) -> None:
+    recorded = context.get(REQUESTED)
+    if recorded is not None:
+        requested, what = recorded
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        text = _announce(client, deps, team_id, user_id, requested, what)
+        client.chat_postMessage(channel=user_id, text=text)
 
 
 def _tell_employee(client: WebClient, decision: Decision) -> None:

@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 from domain.reviews import ReviewStatus
 from domain.tours import TourStatus, may_read_statement
 from handlers import values
+from handlers.expenses import new_request_actions
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
 from handlers.tour_views import statement_blocks, tour_card
 from handlers.views import (
@@ -97,12 +98,13 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
     blocks += [DividerBlock().to_dict(), *values_blocks]
     if facts.budget is not None:
         budget = facts.budget
-        blocks.append(
+        blocks += [
             context_block(
                 f"Networking budget {budget.year}: *{budget.remaining}* left of {budget.budget}. "
                 "`/alliance expense` lists your requests."
-            ).to_dict()
-        )
+            ).to_dict(),
+            new_request_actions().to_dict(),
+        ]
     if facts.learnings:
         shared = "\n".join(f"• {escape_mrkdwn(clip(text, 300))}" for text in facts.learnings)
         blocks.append(section_block(f"*What you learned lately*\n{shared}").to_dict())

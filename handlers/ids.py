@@ -90,6 +90,12 @@ ACTION_EXPENSE_APPROVE = "expense_approve"
 ACTION_EXPENSE_DECLINE = "expense_decline"
 VIEW_EXPENSE_DECLINE = "expense_decline_modal"
 BLOCK_EXPENSE_REASON = "expense_decline_reason"
+ACTION_EXPENSE_NEW = "expense_new"
+VIEW_EXPENSE = "expense_modal"
+BLOCK_EXPENSE_AMOUNT = "expense_amount"
+BLOCK_EXPENSE_WHAT = "expense_what"
+BLOCK_EXPENSE_EVENT_DATE = "expense_event_date"
+ACTION_EXPENSE_FOLLOWUP = "expense_followup_share"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
@@ -120,6 +126,8 @@ ACTIONS = (
     ACTION_LEARNING_CONFIRM,
     ACTION_EXPENSE_APPROVE,
     ACTION_EXPENSE_DECLINE,
+    ACTION_EXPENSE_NEW,
+    ACTION_EXPENSE_FOLLOWUP,
 )
 VIEWS = (
     VIEW_TOUR_STATEMENT,
@@ -131,6 +139,7 @@ VIEWS = (
     VIEW_OPPORTUNITY,
     VIEW_LEARNING,
     VIEW_EXPENSE_DECLINE,
+    VIEW_EXPENSE,
 )
 
 __all__ = ["ACTIONS", "COMMAND", "EVENTS", "VIEWS"]

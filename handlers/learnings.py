@@ -202,16 +202,21 @@ def handle_action_learning_confirm(
 # --- the form ---------------------------------------------------------------------------------
 
 
-def build_learning_modal() -> dict[str, Any]:
+def build_learning_modal(source: str = "", expense_id: int | None = None) -> dict[str, Any]:
+    """The form; from an expense's follow-up it names the event and links the learning to it."""
+
     def text_input(
-        block_id: str, label: str, limit: int, optional: bool, multiline: bool
+        block_id: str, label: str, limit: int, optional: bool, multiline: bool, initial: str = ""
     ) -> InputBlock:
         return InputBlock(
             block_id=block_id,
             label=label,
             optional=optional,
             element=PlainTextInputElement(
-                action_id=block_id, max_length=limit, multiline=multiline
+                action_id=block_id,
+                max_length=limit,
+                multiline=multiline,
+                initial_value=initial or None,
             ),
         )
 
@@ -221,9 +226,17 @@ def build_learning_modal() -> dict[str, Any]:
         title="Share what you learned",
         submit="Share",
         close="Cancel",
+        private_metadata="" if expense_id is None else str(expense_id),
         blocks=[
             text_input(BLOCK_LEARNING_TEXT, "What you learned", TEXT_MAX, False, True),
-            text_input(BLOCK_LEARNING_SOURCE, "From whom, or where", SOURCE_MAX, True, False),
+            text_input(
+                BLOCK_LEARNING_SOURCE,
+                "From whom, or where",
+                SOURCE_MAX,
+                True,
+                False,
+                clip(source, SOURCE_MAX),
+            ),
             text_input(BLOCK_LEARNING_LINK, "Link", LINK_MAX, True, False),
         ],
     ).to_dict()
@@ -243,15 +256,21 @@ def handle_view_learning(
             errors={FIELDS[name]: message for name, message in problems.items()},
         )
         return
-    context[KEPT] = keep_learning(
-        deps.database,
-        team_id=body["team"]["id"],
-        user_id=body["user"]["id"],
-        text=text,
-        source=source,
-        link=link,
-        now=deps.clock(),
-    )
+    expense = str(view.get("private_metadata") or "")
+    try:
+        context[KEPT] = keep_learning(
+            deps.database,
+            team_id=body["team"]["id"],
+            user_id=body["user"]["id"],
+            text=text,
+            source=source,
+            link=link,
+            now=deps.clock(),
+            expense_id=int(expense) if expense.isdigit() else None,
+        )
+    except LearningRefusal as refusal:
+        ack(response_action="errors", errors={BLOCK_LEARNING_TEXT: refusal.message})
+        return
     ack()
 
 

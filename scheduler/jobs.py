@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
+from services.expense_followups import plan_followups
 from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
@@ -165,6 +166,13 @@ def alumni_news(deps: Deps, now: datetime) -> None:
         logger.info("planned %d alumni news digests", planned)
 
 
+def expense_followups(deps: Deps, now: datetime) -> None:
+    """After each approved expense's event, ask what the person learned there."""
+    planned = plan_followups(deps.database, now=now, hours=deps.working_hours)
+    if planned:
+        logger.info("planned %d expense follow-ups", planned)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
@@ -175,6 +183,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="alumni-invitations", every=timedelta(minutes=15), run=alumni_invitations),
     Job(id="alumni-opportunities", every=timedelta(minutes=5), run=alumni_opportunities),
     Job(id="alumni-news", every=timedelta(minutes=30), run=alumni_news),
+    Job(id="expense-followups", every=timedelta(minutes=30), run=expense_followups),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

@@ -140,6 +140,7 @@ class Requested:
     remaining: Money  # after this request
     approver_user_id: str | None
     approver_name: str | None
+    event_date: date | None
 
 
 def request_expense(
@@ -210,6 +211,7 @@ def request_expense(
             Money(status.remaining.minor - amount.minor, amount.currency),
             approver.user_id if approver else None,
             display_name(approver) if approver else None,
+            event_date,
         )
 
 

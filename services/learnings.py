@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import GuidelineAck, Learning, Person
+from db.models import Expense, GuidelineAck, Learning, Person
 from services.audit import record_audit
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
@@ -72,8 +72,10 @@ def keep_learning(
     source: str,
     link: str,
     now: datetime,
+    expense_id: int | None = None,
 ) -> int:
-    """Keep the learning until it is posted; returns its id. Raises LearningRefusal."""
+    """Keep the learning until it is posted, linked to the person's own expense when it
+    answers an expense's follow-up; returns its id. Raises LearningRefusal."""
     problems = learning_problems(text, source, link)
     if problems:
         raise LearningRefusal(next(iter(problems.values())))
@@ -81,12 +83,17 @@ def keep_learning(
         person = get_person(session, team_id, user_id)
         if person is None:
             raise LearningRefusal("I don't know you yet: say hello in a DM first.")
+        if expense_id is not None:
+            expense = session.get(Expense, expense_id)
+            if expense is None or expense.person_id != person.id:
+                raise LearningRefusal(NOT_YOURS)
         learning = Learning(
             team_id=team_id,
             person_id=person.id,
             text=text.strip(),
             source=source.strip() or None,
             link=link.strip() or None,
+            expense_id=expense_id,
             created_at=now,
         )
         session.add(learning)

@@ -1,14 +1,35 @@
 """`/alliance expense` end to end: approved at once within the limit, the manager's decision
-otherwise (only theirs, once), amounts as people type them, and the year's list."""
+otherwise (only theirs, once), amounts as people type them, the year's list, the form with the
+event's date, and a new year's budget."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from db.engine import Database
-from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_EXPENSE_DECLINE, BLOCK_EXPENSE_REASON
+from db.models import Expense, NetworkingBudget
+from handlers.ids import (
+    ACTION_EXPENSE_APPROVE,
+    ACTION_EXPENSE_DECLINE,
+    ACTION_EXPENSE_NEW,
+    BLOCK_EXPENSE_AMOUNT,
+    BLOCK_EXPENSE_EVENT_DATE,
+    BLOCK_EXPENSE_REASON,
+    BLOCK_EXPENSE_WHAT,
+    VIEW_EXPENSE,
+)
 from tests.fakeslack import FakeSlack
-from tests.helpers import answer_with, block_texts, new_user_id, wait_for_call, wait_until
+from tests.helpers import (
+    EphemeralMessage,
+    answer_with,
+    block_texts,
+    new_user_id,
+    wait_for_call,
+    wait_until,
+)
 from tests.review_steps import agree_tour
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_home import open_home
@@ -122,3 +143,148 @@ def test_the_budget_shows_on_home_for_the_person_and_their_manager(
     assert "850.00 EUR* left of 1,000.00 EUR" in block_texts(mine["blocks"])
     team = open_home(slack, fake_slack, pair.manager, showing="spent or asked for")
     assert "150.00 EUR spent or asked for, of 1,000.00 EUR" in block_texts(team["blocks"])
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+def form_values(amount: str, what: str, event_date: date | None) -> dict[str, Any]:
+    typed = {"type": "plain_text_input"}
+    return {
+        BLOCK_EXPENSE_AMOUNT: {BLOCK_EXPENSE_AMOUNT: {**typed, "value": amount or None}},
+        BLOCK_EXPENSE_WHAT: {BLOCK_EXPENSE_WHAT: {**typed, "value": what or None}},
+        BLOCK_EXPENSE_EVENT_DATE: {
+            BLOCK_EXPENSE_EVENT_DATE: {
+                "type": "datepicker",
+                "selected_date": event_date.isoformat() if event_date else None,
+            }
+        },
+    }
+
+
+def open_form_from_the_list(slack: SignedRequests, fake: FakeSlack, user: str) -> dict[str, Any]:
+    """`/alliance expense` alone, then its *New request* button: the form, as Slack opened it."""
+    listing = slack.slash_command("expense", user_id=user).json()
+    shown = EphemeralMessage.of(listing["text"], listing["blocks"], user)
+    trigger = f"trigger-{new_user_id()}"
+    press(slack, shown, ACTION_EXPENSE_NEW, user, trigger_id=trigger)
+    modal: dict[str, Any] = wait_for_call(fake, "views.open", trigger_id=trigger).json("view")
+    assert modal["callback_id"] == VIEW_EXPENSE
+    return modal
+
+
+def expenses_of(database: Database, description: str) -> list[Expense]:
+    with database.read() as session:
+        return list(session.scalars(select(Expense).where(Expense.description == description)))
+
+
+def test_the_form_checks_each_field_and_keeps_the_event_date(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    employee = agree_tour(slack, fake_slack, bot_database).pair.employee
+    modal = open_form_from_the_list(slack, fake_slack, employee)
+    today = datetime.now(UTC).date()
+
+    def submit(amount: str, what: str, event_date: date | None) -> Any:
+        filled = {**modal, "state": {"values": form_values(amount, what, event_date)}}
+        return slack.view_submission(filled, user_id=employee)
+
+    what = f"LeadDev ticket {new_user_id()}"
+    refused = submit("lots", "", today + timedelta(days=3 * 366))
+    errors = refused.json()["errors"]
+    assert "couldn't read 'lots' as an amount" in errors[BLOCK_EXPENSE_AMOUNT]
+    assert '"$1,200.50"' in errors[BLOCK_EXPENSE_AMOUNT]
+    assert errors[BLOCK_EXPENSE_WHAT] == "Say what it is for."
+    assert errors[BLOCK_EXPENSE_EVENT_DATE] == (
+        "That is more than two years ahead: pick the event's date."
+    )
+    assert (
+        "budget is in EUR" in submit("200 USD", what, None).json()["errors"][BLOCK_EXPENSE_AMOUNT]
+    )
+    assert expenses_of(bot_database, what) == []  # nothing recorded from a refused form
+
+    event = today + timedelta(days=10)
+    assert submit("€200", what, event).content == b""
+    told(fake_slack, employee, f"Approved: 200.00 EUR for {what}. 800.00 EUR left this year.")
+    told(fake_slack, employee, f"After {event:%-d %b}, I'll ask what you learned there.")
+    [stored] = expenses_of(bot_database, what)
+    assert stored.event_date == event
+    assert stored.followup_due_on == event + timedelta(days=1)
+
+
+def test_expense_new_opens_the_form_and_above_the_limit_the_manager_is_asked(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    pair = agree_tour(slack, fake_slack, bot_database).pair
+    trigger = f"trigger-{new_user_id()}"
+    assert ask_with_trigger(slack, pair.employee, "new", trigger) == ""
+    modal = wait_for_call(fake_slack, "views.open", trigger_id=trigger).json("view")
+    what = f"KubeCon flight {new_user_id()}"
+    event = datetime.now(UTC).date() + timedelta(days=40)
+    filled = {**modal, "state": {"values": form_values("600", what, event)}}
+    assert slack.view_submission(filled, user_id=pair.employee).content == b""
+    told(fake_slack, pair.employee, f"Sent to Sam Rivera for approval: 600.00 EUR for {what}")
+    request = dm_with_button(fake_slack, pair.manager, ACTION_EXPENSE_APPROVE)
+    assert what in block_texts(request.json("blocks"))
+    [stored] = expenses_of(bot_database, what)
+    assert stored.status == "pending" and stored.followup_due_on is None
+
+    press(slack, request, ACTION_EXPENSE_APPROVE, pair.manager)
+    told(fake_slack, pair.employee, f"Your manager approved 600.00 EUR for {what}")
+    [approved] = expenses_of(bot_database, what)
+    assert approved.followup_due_on == event + timedelta(days=1)
+
+
+def ask_with_trigger(slack: SignedRequests, user: str, text: str, trigger: str) -> str:
+    response = slack.slash_command(f"expense {text}", user_id=user, trigger_id=trigger)
+    return str(response.json()["text"]) if response.content else ""
+
+
+def test_home_offers_a_new_request(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    employee = agree_tour(slack, fake_slack, bot_database).pair.employee
+    home = open_home(slack, fake_slack, employee, showing=ACTION_EXPENSE_NEW)
+    trigger = f"trigger-{new_user_id()}"
+    slack.block_actions(
+        [{"action_id": ACTION_EXPENSE_NEW, "value": "new"}],
+        user_id=employee,
+        view=home,
+        trigger_id=trigger,
+    )
+    modal = wait_for_call(fake_slack, "views.open", trigger_id=trigger).json("view")
+    assert modal["callback_id"] == VIEW_EXPENSE
+
+
+# --- a new year -------------------------------------------------------------------------------
+
+
+def test_a_new_year_brings_a_new_budget_and_keeps_the_old_one(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    """Spend this year, then move that year into the past (as a year going by would): the
+    year's list, the next request and Home all start from a fresh budget."""
+    pair = agree_tour(slack, fake_slack, bot_database).pair
+    what = f"Meetup dinners {new_user_id()}"
+    ask(slack, pair.employee, f"250 {what}")
+    answer_with(fake_slack, f"Approved: 250.00 EUR for {what}. 750.00 EUR left this year.")
+    with bot_database.session() as session:
+        [spent] = session.scalars(select(Expense).where(Expense.description == what))
+        budget = session.get_one(NetworkingBudget, spent.budget_id)
+        budget.year -= 1
+        spent.created_at -= timedelta(days=366)
+        this_year, person_id = budget.year + 1, budget.person_id
+
+    listing = slack.slash_command("expense", user_id=pair.employee).json()["text"]
+    assert f"*Your networking budget for {this_year}*: 1,000.00 EUR left of 1,000.00 EUR" in listing
+    assert what not in listing and "No requests yet" in listing
+    ask(slack, pair.employee, "100 Conference coffee")
+    answer_with(
+        fake_slack, "Approved: 100.00 EUR for Conference coffee. 900.00 EUR left this year."
+    )
+    open_home(slack, fake_slack, pair.employee, showing="900.00 EUR* left")
+    with bot_database.read() as session:
+        years = session.scalars(
+            select(NetworkingBudget.year).where(NetworkingBudget.person_id == person_id)
+        ).all()
+    assert sorted(years) == [this_year - 1, this_year]
