@@ -40,6 +40,7 @@ from handlers import (
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from services.alumni_asks import get_relayed
+from services.budget import get_decision
 from services.deps import Deps
 from services.expense_followups import get_followup
 from services.news import digest_items
@@ -124,6 +125,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **opportunities.renderers(partial(get_opportunity, database)),
         **news.renderers(partial(digest_items, database)),
         **alumni_asks.renderers(partial(get_relayed, database)),
+        **expenses.renderers(partial(get_decision, database)),
         **expense_followups.renderers(partial(get_followup, database)),
     }
 

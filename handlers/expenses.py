@@ -3,6 +3,7 @@ the self-approval limit or the budget left."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -27,6 +28,7 @@ from domain.money import (
     event_date_problem,
     parse_amount,
 )
+from handlers.delivery import RenderedMessage, Renderer
 from handlers.ids import (
     ACTION_EXPENSE_APPROVE,
     ACTION_EXPENSE_DECLINE,
@@ -47,8 +49,9 @@ from handlers.views import (
     section_block,
     typed_text,
 )
-from handlers.wiring import acknowledge, acknowledged
+from handlers.wiring import acknowledge, acknowledged, with_deps
 from services.budget import (
+    DECISION,
     DESCRIPTION_MAX,
     Decision,
     ExpenseRefusal,
@@ -66,7 +69,6 @@ USAGE = (
     f"or `{COMMAND} expense new` for the form, with the event's date."
 )
 DECIDED_ALREADY = "That request was decided already."
-DECLINED = "expense_declined"  # context key: the decision the modal recorded
 REQUESTED = "expense_requested"  # context key: the request the form recorded
 REASON_MAX = 500
 STATUS_LABELS = {
@@ -85,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_EXPENSE_DECLINE)(
         acknowledged(acknowledge, handle_action_expense_decline, deps)
     )
-    app.view(VIEW_EXPENSE_DECLINE)(acknowledged(handle_view_expense_decline, tell_declined, deps))
+    app.view(VIEW_EXPENSE_DECLINE)(with_deps(handle_view_expense_decline, deps))
     app.action(ACTION_EXPENSE_NEW)(acknowledged(acknowledge, handle_action_expense_new, deps))
     app.view(VIEW_EXPENSE)(acknowledged(handle_view_expense, announce_after_form, deps))
 
@@ -216,9 +218,7 @@ def _expense_id(value: object) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def handle_action_expense_approve(
-    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
-) -> None:
+def handle_action_expense_approve(body: dict[str, Any], respond: Respond, *, deps: Deps) -> None:
     """Only the designated approver decides, and a second click changes nothing."""
     try:
         decision = decide_expense(
@@ -228,6 +228,7 @@ def handle_action_expense_approve(
             approve=True,
             reason="",
             now=deps.clock(),
+            hours=deps.working_hours,
         )
     except ExpenseRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
@@ -236,9 +237,9 @@ def handle_action_expense_approve(
         respond(text=DECIDED_ALREADY, response_type="ephemeral", replace_original=False)
         return
     respond(
-        text=f"You approved {decision.amount} for {decision.description}.", replace_original=True
+        text=f"You approved {decision.amount} for {decision.description}. I'll let them know.",
+        replace_original=True,
     )
-    _tell_employee(client, decision)
 
 
 def handle_action_expense_decline(
@@ -290,25 +291,19 @@ def handle_view_expense_decline(
         ack(response_action="errors", errors={BLOCK_EXPENSE_REASON: "Say why, in a few words."})
         return
     try:
-        decision = decide_expense(
+        decide_expense(
             deps.database,
             expense_id=_expense_id(view.get("private_metadata")),
             by_user_id=body["user"]["id"],
             approve=False,
             reason=reason,
             now=deps.clock(),
+            hours=deps.working_hours,
         )
     except ExpenseRefusal as refusal:
         ack(response_action="errors", errors={BLOCK_EXPENSE_REASON: refusal.message})
         return
-    context[DECLINED] = decision if decision.changed else None
     ack()
-
-
-def tell_declined(context: BoltContext, client: WebClient, *, deps: Deps) -> None:
-    decision = context.get(DECLINED)
-    if decision is not None:
-        _tell_employee(client, decision)
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -409,15 +404,24 @@ def announce_after_form(
         client.chat_postMessage(channel=user_id, text=text)
 
 
-def _tell_employee(client: WebClient, decision: Decision) -> None:
+def decision_text(decision: Decision) -> str:
     if decision.approved:
-        text = (
+        return (
             f"Your manager approved {decision.amount} for {decision.description}. Enjoy it, "
             "and share what you learn!"
         )
-    else:
-        text = (
-            f"Your manager declined {decision.amount} for {decision.description}: "
-            f"“{decision.reason}”"
-        )
-    client.chat_postMessage(channel=decision.employee_user_id, text=text)
+    return (
+        f"Your manager declined {decision.amount} for {decision.description}: “{decision.reason}”"
+    )
+
+
+def renderers(decision_of: Callable[[int], Decision | None]) -> dict[str, Renderer]:
+    """The outbox renderer telling the employee the decision; it reads it when the message goes."""
+
+    def render_decision(payload: dict[str, Any]) -> RenderedMessage:
+        decision = decision_of(int(payload["expense_id"]))
+        if decision is None:
+            raise LookupError(f"no decision on expense {payload['expense_id']}")
+        return RenderedMessage(decision_text(decision))
+
+    return {DECISION: render_decision}

@@ -14,12 +14,15 @@ from db.models import Expense, NetworkingBudget, Person
 from db.upsert import insert_if_absent
 from domain.money import COMMITTED, ExpenseStatus, Money, needs_approval
 from domain.reviews import local_date
+from domain.schedule import WorkingHours, next_delivery_time
 from services.audit import record_audit
+from services.outbox import enqueue
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
 from services.tours import current_manager
 
 DESCRIPTION_MAX = 500
+DECISION = "expense_decision"  # the outbox message telling the employee what was decided
 
 
 class ExpenseRefusal(Refusal):
@@ -252,8 +255,10 @@ def decide_expense(
     approve: bool,
     reason: str,
     now: datetime,
+    hours: WorkingHours,
 ) -> Decision:
-    """The designated approver approves or declines, once. Raises ExpenseRefusal."""
+    """The designated approver approves or declines, once; the outbox tells the employee, in
+    their working hours. Raises ExpenseRefusal."""
     with database.session() as session:
         expense = _approvers_expense(session, expense_id, by_user_id)
         decided = session.execute(
@@ -269,6 +274,19 @@ def decide_expense(
         )
         changed = decided.rowcount == 1  # type: ignore[attr-defined]
         if changed:
+            employee = expense.person
+            enqueue(
+                session,
+                team_id=expense.team_id,
+                purpose=DECISION,
+                subject=f"expense:{expense.id}",
+                occurrence="decision",
+                target=employee.user_id,
+                recipient_id=employee.id,
+                payload={"expense_id": expense.id},
+                not_before=next_delivery_time(now, employee.tz, hours),
+                now=now,
+            )
             record_audit(
                 session,
                 team_id=expense.team_id,
@@ -277,15 +295,32 @@ def decide_expense(
                 subject=f"expense:{expense.id}",
                 now=now,
             )
-        return Decision(
-            expense.id,
-            approve,
-            changed,
-            expense.person.user_id,
-            Money(expense.amount_minor, expense.currency),
-            expense.description or "",
-            reason.strip(),
-        )
+        session.refresh(expense)
+        return _decision(expense, changed)
+
+
+def _decision(expense: Expense, changed: bool) -> Decision:
+    return Decision(
+        expense.id,
+        expense.status is ExpenseStatus.APPROVED,
+        changed,
+        expense.person.user_id,
+        Money(expense.amount_minor, expense.currency),
+        expense.description or "",
+        expense.decline_reason or "",
+    )
+
+
+def get_decision(database: Database, expense_id: int) -> Decision | None:
+    """What was decided on a request, for the message telling the employee; None when it is
+    gone, undecided, or its text forgotten."""
+    with database.read() as session:
+        expense = session.get(Expense, expense_id)
+        if expense is None or expense.description is None:
+            return None
+        if expense.status not in (ExpenseStatus.APPROVED, ExpenseStatus.DECLINED):
+            return None
+        return _decision(expense, True)
 
 
 @dataclass(frozen=True)

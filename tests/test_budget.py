@@ -11,6 +11,7 @@ from db.engine import Database
 from domain.money import Money
 from services.budget import (
     BudgetDefaults,
+    Decision,
     ExpenseRefusal,
     Requested,
     budget_status,
@@ -18,7 +19,7 @@ from services.budget import (
     request_expense,
 )
 from tests.fakeslack import FakeSlack
-from tests.review_steps import agree_tour
+from tests.review_steps import HOURS, agree_tour
 from tests.slack_requests import SlackSender as SignedRequests
 
 DEFAULTS = BudgetDefaults(amount_minor=100000, limit_minor=25000, currency="EUR")  # 1,000 / 250
@@ -65,31 +66,22 @@ def test_above_the_limit_or_beyond_the_budget_the_manager_decides_once(
     employee, manager = agreed.pair.employee, agreed.pair.manager
     big = ask(bot_database, employee, euros(300))
     assert (big.status, big.approver_user_id) == ("pending", manager)
-    with pytest.raises(ExpenseRefusal):
-        decide_expense(
+
+    def decide(by: str, approve: bool) -> Decision:
+        return decide_expense(
             bot_database,
             expense_id=big.expense_id,
-            by_user_id=employee,
-            approve=True,
-            reason="",
+            by_user_id=by,
+            approve=approve,
+            reason="" if approve else "no",
             now=NOW,
+            hours=HOURS,
         )
-    first = decide_expense(
-        bot_database,
-        expense_id=big.expense_id,
-        by_user_id=manager,
-        approve=True,
-        reason="",
-        now=NOW,
-    )
-    again = decide_expense(
-        bot_database,
-        expense_id=big.expense_id,
-        by_user_id=manager,
-        approve=False,
-        reason="no",
-        now=NOW,
-    )
+
+    with pytest.raises(ExpenseRefusal):
+        decide(employee, approve=True)
+    first = decide(manager, approve=True)
+    again = decide(manager, approve=False)
     assert (first.changed, again.changed) == (True, False)  # a double click counts once
     assert ask(bot_database, employee, euros(250)).status == "approved_auto"  # 550 committed
     assert ask(bot_database, employee, euros(250)).status == "approved_auto"  # 800 committed

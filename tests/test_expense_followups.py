@@ -29,7 +29,13 @@ from tests.fakeslack import FakeSlack
 from tests.helpers import answer_with, block_texts, eventually, new_user_id, wait_for_call
 from tests.review_steps import agree_tour, deliver
 from tests.slack_requests import SlackSender as SignedRequests
-from tests.test_expenses import ask_with_trigger, expenses_of, form_values, told
+from tests.test_expenses import (
+    ask_with_trigger,
+    decision_told,
+    expenses_of,
+    form_values,
+    told,
+)
 from tests.test_learnings import posts
 from tests.tour_steps import dm_with_button, press
 
@@ -176,7 +182,7 @@ def test_a_manager_approved_expense_is_followed_up_and_a_declined_one_is_not(
     reason = {"type": "plain_text_input", "value": "One trip a quarter"}
     values = {BLOCK_EXPENSE_REASON: {BLOCK_EXPENSE_REASON: reason}}
     slack.view_submission({**modal, "state": {"values": values}}, user_id=pair.manager)
-    told(fake_slack, pair.employee, "Your manager declined 300.00 EUR")
+    decision_told(bot_database, fake_slack, pair.employee, "Your manager declined 300.00 EUR")
 
     plan_at(bot_database, start_of_local_day(event + timedelta(days=2), TOKYO))
     assert len(planned(bot_database, approved.id)) == 1

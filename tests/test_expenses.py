@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import Expense, NetworkingBudget
+from db.models import Expense, NetworkingBudget, Outbox
 from handlers.ids import (
     ACTION_EXPENSE_APPROVE,
     ACTION_EXPENSE_DECLINE,
@@ -21,16 +21,18 @@ from handlers.ids import (
     BLOCK_EXPENSE_WHAT,
     VIEW_EXPENSE,
 )
+from services.budget import DECISION
 from tests.fakeslack import FakeSlack
 from tests.helpers import (
     EphemeralMessage,
     answer_with,
     block_texts,
+    eventually,
     new_user_id,
     wait_for_call,
     wait_until,
 )
-from tests.review_steps import agree_tour
+from tests.review_steps import agree_tour, deliver
 from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_home import open_home
 from tests.tour_steps import dm_with_button, press
@@ -39,6 +41,25 @@ from tests.tour_steps import dm_with_button, press
 def ask(slack: SignedRequests, user: str, text: str) -> str:
     response = slack.slash_command(f"expense {text}", user_id=user)
     return str(response.json()["text"]) if response.content else ""
+
+
+def decision_told(database: Database, fake: FakeSlack, user: str, words: str) -> None:
+    """The outbox carries the decision to the employee in their working hours: deliver it then."""
+
+    def planned() -> list[datetime]:
+        with database.read() as session:
+            return list(
+                session.scalars(
+                    select(Outbox.next_attempt_at).where(
+                        Outbox.purpose == DECISION, Outbox.target == user
+                    )
+                )
+            )
+
+    due = eventually(planned)
+    assert due, f"no decision planned for {user}"
+    deliver(database, fake, max(due))
+    told(fake, user, words)
 
 
 def told(fake: FakeSlack, user: str, words: str) -> None:
@@ -85,8 +106,13 @@ def test_above_the_limit_the_manager_decides_once_and_only_they_may(
     answer_with(fake_slack, "isn't something you can do")
 
     press(slack, request, ACTION_EXPENSE_APPROVE, pair.manager)
-    answer_with(fake_slack, "You approved 400.00 EUR for Conference trip")
-    told(fake_slack, pair.employee, "Your manager approved 400.00 EUR for Conference trip")
+    answer_with(fake_slack, "You approved 400.00 EUR for Conference trip. I'll let them know.")
+    decision_told(
+        bot_database,
+        fake_slack,
+        pair.employee,
+        "Your manager approved 400.00 EUR for Conference trip",
+    )
     press(slack, request, ACTION_EXPENSE_DECLINE, pair.manager)
     answer_with(fake_slack, "That request was decided already")
     listing = slack.slash_command("expense", user_id=pair.employee).json()["text"]
@@ -115,7 +141,8 @@ def test_a_declined_request_is_told_and_frees_the_budget(
         slack.view_submission(reason("Let's pick one closer to home"), user_id=pair.manager).content
         == b""
     )
-    told(
+    decision_told(
+        bot_database,
         fake_slack,
         pair.employee,
         "Your manager declined 900.00 EUR for Flight to re:Invent: “Let's pick one closer to home”",
@@ -230,7 +257,9 @@ def test_expense_new_opens_the_form_and_above_the_limit_the_manager_is_asked(
     assert stored.status == "pending" and stored.followup_due_on is None
 
     press(slack, request, ACTION_EXPENSE_APPROVE, pair.manager)
-    told(fake_slack, pair.employee, f"Your manager approved 600.00 EUR for {what}")
+    decision_told(
+        bot_database, fake_slack, pair.employee, f"Your manager approved 600.00 EUR for {what}"
+    )
     [approved] = expenses_of(bot_database, what)
     assert approved.followup_due_on == event + timedelta(days=1)
 
