@@ -4,6 +4,7 @@ event's date, and a new year's budget."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -90,6 +91,7 @@ def test_amounts_are_checked_with_an_example(
     assert "positive amount" in ask(slack, user, "-5 coffee")
     assert "What is it for?" in ask(slack, user, "120")
     assert "/alliance expense 120 DevOpsDays ticket" in ask(slack, user, "0 nothing")
+    assert "more than 1,000,000 EUR; is it a typo?" in ask(slack, user, "5000000 A yacht")
 
 
 def test_above_the_limit_the_manager_decides_once_and_only_they_may(
@@ -105,8 +107,10 @@ def test_above_the_limit_the_manager_decides_once_and_only_they_may(
     press(slack, request, ACTION_EXPENSE_APPROVE, stranger)
     answer_with(fake_slack, "isn't something you can do")
 
-    press(slack, request, ACTION_EXPENSE_APPROVE, pair.manager)
+    with ThreadPoolExecutor(2) as both:  # a double click: two requests at once
+        list(both.map(lambda _: press(slack, request, ACTION_EXPENSE_APPROVE, pair.manager), "12"))
     answer_with(fake_slack, "You approved 400.00 EUR for Conference trip. I'll let them know.")
+    answer_with(fake_slack, "That request was decided already")
     decision_told(
         bot_database,
         fake_slack,
@@ -117,6 +121,11 @@ def test_above_the_limit_the_manager_decides_once_and_only_they_may(
     answer_with(fake_slack, "That request was decided already")
     listing = slack.slash_command("expense", user_id=pair.employee).json()["text"]
     assert "600.00 EUR left" in listing and "(approved by your manager)" in listing
+    with bot_database.read() as session:
+        planned = session.scalars(
+            select(Outbox).where(Outbox.purpose == DECISION, Outbox.target == pair.employee)
+        ).all()
+    assert len(planned) == 1  # the employee is told once
 
 
 def test_a_declined_request_is_told_and_frees_the_budget(
