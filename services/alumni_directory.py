@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import AlumniProfile, Person
+from db.models import AlumniProfile, Person, Tour
 from domain.alumni import DirectoryForm, matches
+from domain.tours import OPEN_STATUSES
 from services.audit import record_audit
 from services.people import display_name, get_person
 from services.refusals import Refusal
@@ -91,16 +92,29 @@ def _profile(session: Session, team_id: str, user_id: str) -> AlumniProfile:
 
 
 def is_alum(database: Database, *, team_id: str, user_id: str) -> bool:
-    """Whether the person left and joined the alumni network."""
+    """Whether the person left and joined the alumni network, and has not been offered a tour
+    of duty since (someone rehired is an employee again)."""
     with database.read() as session:
         person = get_person(session, team_id, user_id)
-        return person is not None and bool(
-            session.scalar(
-                select(AlumniProfile.id).where(
-                    AlumniProfile.team_id == team_id, AlumniProfile.person_id == person.id
-                )
+        if person is None:
+            return False
+        joined_at = session.scalar(
+            select(AlumniProfile.created_at).where(
+                AlumniProfile.team_id == team_id, AlumniProfile.person_id == person.id
             )
         )
+        if joined_at is None:
+            return False
+        rehired = session.scalar(
+            select(Tour.id)
+            .where(
+                Tour.employee_id == person.id,
+                Tour.status.in_(OPEN_STATUSES),
+                Tour.created_at > joined_at,
+            )
+            .limit(1)
+        )
+        return rehired is None
 
 
 def search(database: Database, *, team_id: str, keyword: str) -> list[DirectoryEntry]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from db.engine import Database
+from db.models import Tour
+from domain.tours import TourStatus
 from handlers.ids import (
+    ACTION_TOUR_ACCEPT,
     BLOCK_ALUMNI_EXPERTISE,
     BLOCK_ALUMNI_LISTED,
     BLOCK_ALUMNI_OPEN_TO,
@@ -16,6 +19,7 @@ from tests.alumni_steps import LINE, alum
 from tests.fakeslack import FakeSlack
 from tests.helpers import answer_with, block_texts, eventually, new_user_id, wait_for_call
 from tests.slack_requests import SlackSender as SignedRequests
+from tests.tour_steps import dm_with_button, form, open_statement_modal, submit
 
 
 def entry_modal(slack: SignedRequests, fake: FakeSlack, user: str) -> dict[str, Any]:
@@ -130,3 +134,18 @@ def test_alumni_see_alumni_features_only(
         reply = slack.slash_command(command, user_id=former).json()
         assert "As an alum, you have the alumni network" in reply["text"], command
     assert "No alumni in the directory matching" in directory(slack, former, "zzzz-nobody")
+
+
+def test_someone_rehired_is_an_employee_again(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    agreed = alum(slack, fake_slack, bot_database)
+    former, manager = agreed.pair.employee, agreed.pair.manager
+    with bot_database.session() as session:  # months later their old tour is long over
+        session.get_one(Tour, agreed.tour_id).status = TourStatus.ENDED
+    modal = open_statement_modal(slack, fake_slack, manager, f"tour new <@{former}|dana>")
+    assert submit(slack, modal, manager, form(), former).content == b""
+    dm_with_button(fake_slack, former, ACTION_TOUR_ACCEPT)  # the new statement reaches them
+    reply = slack.slash_command("tour", user_id=former).json()
+    assert "As an alum" not in reply["text"]
+    assert "waiting for agreement" in block_texts(reply["blocks"])
