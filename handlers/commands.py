@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from domain.commands import SUBCOMMANDS_BY_NAME, closest_subcommand, parse_command_text
+from domain.commands import (
+    SUBCOMMANDS_BY_NAME,
+    ParsedCommand,
+    closest_subcommand,
+    parse_command_text,
+)
 from handlers import (
     alumni,
     alumni_asks,
@@ -69,28 +74,41 @@ def register(app: App, deps: Deps) -> None:
     app.command(COMMAND)(acknowledged(handle_command_alliance, follow_up_command, deps))
 
 
-def handle_command_alliance(ack: Ack, command: dict[str, Any], *, deps: Deps) -> None:
+ALUM = "alliance_alum"  # context key: whether an alum ran an employee subcommand
+
+
+def handle_command_alliance(
+    ack: Ack, command: dict[str, Any], context: BoltContext, *, deps: Deps
+) -> None:
     """Answer in the ack itself: the reply is ephemeral and arrives with no extra API call."""
-    reply = answer_command(command, deps)
+    parsed = parse_command_text(command.get("text") or "")
+    context[ALUM] = alum_kept_out(parsed.name, command, deps)
+    reply = (
+        Reply([section_block(ALUMNI_ONLY_TEXT).to_dict()], text=ALUMNI_ONLY_TEXT)
+        if context[ALUM]
+        else answer_command(parsed, command, deps)
+    )
     if reply.blocks is None:
         ack()
     else:
         ack(text=reply.text or help_text(), blocks=reply.blocks)
 
 
-def answer_command(command: dict[str, Any], deps: Deps) -> Reply:
-    parsed = parse_command_text(command.get("text") or "")
+def alum_kept_out(name: str, command: dict[str, Any], deps: Deps) -> bool:
+    """Whether this is an alum asking for something only employees have."""
+    return (
+        name in HANDLERS
+        and name not in FOR_ALUMNI
+        and is_alum(deps.database, team_id=command["team_id"], user_id=command["user_id"])
+    )
+
+
+def answer_command(parsed: ParsedCommand, command: dict[str, Any], deps: Deps) -> Reply:
     if parsed.name in ("", "help"):
         topic = SUBCOMMANDS_BY_NAME.get(parse_command_text(parsed.args).name)
         if topic is None:
             return Reply(build_help_blocks(AVAILABLE))
         return Reply(build_subcommand_help_blocks(topic, topic.name in AVAILABLE))
-    if (
-        parsed.name in HANDLERS
-        and parsed.name not in FOR_ALUMNI
-        and is_alum(deps.database, team_id=command["team_id"], user_id=command["user_id"])
-    ):
-        return Reply([section_block(ALUMNI_ONLY_TEXT).to_dict()], text=ALUMNI_ONLY_TEXT)
     if parsed.name in HANDLERS:
         return HANDLERS[parsed.name].answer(Invocation.of(command, parsed.args, deps))
     if parsed.name in SUBCOMMANDS_BY_NAME:
@@ -100,7 +118,12 @@ def answer_command(command: dict[str, Any], deps: Deps) -> Reply:
 
 
 def follow_up_command(
-    command: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+    command: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    *,
+    deps: Deps,
 ) -> None:
     """After the ack: meet the person, then whatever slow work their subcommand needs."""
     team_id = command["team_id"]
@@ -114,9 +137,7 @@ def follow_up_command(
     )
     parsed = parse_command_text(command.get("text") or "")
     handler = HANDLERS.get(parsed.name)
-    if parsed.name not in FOR_ALUMNI and is_alum(
-        deps.database, team_id=team_id, user_id=command["user_id"]
-    ):
+    if context.get(ALUM):
         return
     if handler is not None and handler.follow_up is not None:
         handler.follow_up(Invocation.of(command, parsed.args, deps), client, respond)
