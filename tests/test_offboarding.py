@@ -243,3 +243,52 @@ def test_without_an_alumni_channel_everyone_is_told_how_to_set_it(
         assert "ALLIANCE_LEARNING_CHANNEL" in learned.json()["text"]
         assert status_of(database, agreed) == ("invited", None)
     database.dispose()
+
+
+# --- a crash in the middle of joining -----------------------------------------------------------
+
+
+def test_a_crash_after_slack_added_them_is_mended_by_clicking_join_again(
+    session_fake_slack: FakeSlack, fake_slack: FakeSlack, tmp_path: Any
+) -> None:
+    """The bot dies after Slack got the invite and before the join was recorded: the
+    invitation stays open, and the second click takes Slack's `already_in_channel` as joined."""
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    env = bot_environment(
+        session_fake_slack.url,
+        url,
+        ALLIANCE_ADMINS="UADMIN1",
+        ALLIANCE_ALUMNI_CHANNEL=ALUMNI_CHANNEL,
+    )
+    database = Database(url)
+    first = BotProcess(env, tmp_path / "first.log").start()
+    try:
+        with SignedRequests(
+            first.url, SIGNING_SECRET, response_url_base=fake_slack.response_url_base
+        ) as slack:
+            agreed, invitation = invited(slack, fake_slack, database)
+            employee = agreed.pair.employee
+            fake_slack.set_latency("conversations.invite", 5)  # the bot waits for Slack's answer
+            press(slack, invitation, ACTION_ALUMNI_JOIN, employee)
+            wait_for_call(fake_slack, "conversations.invite", users=employee)
+            first.kill()  # ... and dies waiting
+    finally:
+        first.stop()
+    fake_slack.set_latency("conversations.invite", 0)
+    assert status_of(database, agreed) == ("invited", None)
+
+    fake_slack.fail_next("conversations.invite", "already_in_channel", users=employee)
+    second = BotProcess(env, tmp_path / "second.log").start()
+    try:
+        with SignedRequests(
+            second.url, SIGNING_SECRET, response_url_base=fake_slack.response_url_base
+        ) as slack:
+            press(slack, invitation, ACTION_ALUMNI_JOIN, employee)
+            answer_with(fake_slack, "Welcome to the alumni network!")
+            assert eventually(lambda: status_of(database, agreed) == ("joined", "channel_invite"))
+            [welcome] = posts_to(fake_slack, ALUMNI_CHANNEL, employee)
+            assert "Please welcome" in welcome.args["text"]
+            assert fake_slack.calls("conversations.inviteShared") == []
+    finally:
+        second.stop()
+        database.dispose()
