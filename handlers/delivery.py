@@ -27,11 +27,22 @@ DEFAULT_RETRY_AFTER = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file shared with the message (files upload v2), the message's text as its comment."""
+
+    name: str  # the file name, e.g. "alliance-health.png"
+    title: str
+    alt_text: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     text: str
     blocks: Sequence[Block] | None = None
     # (channel, ts) of a message this one rewrites in place, instead of posting a new one.
     replaces: tuple[str, str] | None = None
+    upload: Upload | None = None
 
 
 Renderer = Callable[[dict[str, Any]], RenderedMessage]
@@ -50,13 +61,19 @@ def outbox_metadata(outbox_id: int) -> dict[str, Any]:
     return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
 
 
+def upload_name(outbox_id: int, name: str) -> str:
+    """A shared file's name carries its outbox id, as a message's metadata does."""
+    return f"{OUTBOX_EVENT_TYPE}-{outbox_id}-{name}"
+
+
 def carries_outbox_id(message: Mapping[str, Any], outbox_id: int) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
+    shared = (str(file.get("name") or "") for file in message.get("files") or [])
     return bool(
         metadata.get("event_type") == OUTBOX_EVENT_TYPE
         and str(payload.get("outbox_id")) == str(outbox_id)
-    )
+    ) or any(name.startswith(upload_name(outbox_id, "")) for name in shared)
 
 
 class SlackSender:
@@ -84,6 +101,8 @@ class SlackSender:
                     channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
                 )
             return Delivered(channel=channel, ts=ts)
+        if rendered.upload is not None:
+            return self._share(message, rendered.text, rendered.upload)
         with slack_failures():
             response = self.client.chat_postMessage(
                 channel=message.target,
@@ -92,6 +111,21 @@ class SlackSender:
                 metadata=outbox_metadata(message.id),
             )
         return Delivered(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def _share(self, message: ClaimedMessage, text: str, upload: Upload) -> Delivered:
+        """Upload the file into the target's channel with the text as its comment. Slack
+        shares it after answering, so where the share message sits is not known yet."""
+        with slack_failures():
+            channel = self._history_channel(message.target)
+            self.client.files_upload_v2(
+                channel=channel,
+                file=upload.content,
+                filename=upload_name(message.id, upload.name),
+                title=upload.title,
+                alt_txt=upload.alt_text,
+                initial_comment=text,
+            )
+        return Delivered(channel=channel, ts=None)
 
     def already_sent(self, message: ClaimedMessage) -> Delivered | None:
         oldest = (message.earlier_attempts_since - CLOCK_SKEW).timestamp()

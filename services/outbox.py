@@ -181,7 +181,7 @@ class Delivered:
     """Where Slack put a message."""
 
     channel: str
-    ts: str
+    ts: str | None  # None: Slack shares an uploaded file after answering, so no ts yet
 
 
 class DeliveryFailure(Exception):

@@ -915,4 +915,11 @@ class FakeSlack:
                     "size": int(meta.get("length") or 0),
                 }
             )
+        channel = str(args.get("channel_id") or "")
+        if channel and out:  # shared: a message carrying the files, the comment as its text
+            message = self._message({"text": args.get("initial_comment") or ""}, self._next_ts())
+            message["files"] = copy.deepcopy(out)
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            self._history[channel].append(message)
         return {"ok": True, "files": out}

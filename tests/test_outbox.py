@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,13 @@ from db.models import Outbox, Person
 from domain.conversations import EXPIRED_NOTE
 from domain.delivery import MAX_ATTEMPTS, TOO_MANY_ATTEMPTS, FailureKind, OutboxStatus, Purpose
 from domain.pacing import SendPacer
-from handlers.delivery import OUTBOX_EVENT_TYPE, RENDERERS, RenderedMessage, SlackSender
+from handlers.delivery import (
+    OUTBOX_EVENT_TYPE,
+    RENDERERS,
+    RenderedMessage,
+    SlackSender,
+    Upload,
+)
 from services.outbox import (
     ClaimedMessage,
     Delivered,
@@ -634,6 +641,31 @@ def test_history_is_read_page_by_page_in_the_dm_with_the_user(
     assert len(fake.calls("conversations.open")) == 1
     assert sender.already_sent(claimed_message(target="UCHATTY", purpose="x")) is not None
     assert len(fake.calls("conversations.open")) == 1  # the DM channel is remembered
+
+
+def test_a_message_with_a_file_is_shared_once_and_recognised_after_a_crash(
+    fake: FakeSlack, clock: Clock
+) -> None:
+    """A file goes with files upload v2, the text as its comment; its name carries the outbox
+    id, so a retry after Slack accepted it finds it in the channel instead of sharing again."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+    def chart(payload: dict[str, Any]) -> RenderedMessage:
+        return RenderedMessage("*Weekly digest*", upload=Upload("chart.png", "Chart", "Lines", png))
+
+    sender = SlackSender(delivery_client(fake), {"digest": chart})
+    message = claimed_message(target="UCHART1", purpose="digest")
+    where = sender.send(message, lambda: None)
+
+    assert where == Delivered(channel=fake.dm_channel("UCHART1"), ts=None)
+    [uploaded] = fake.calls("file_upload")
+    assert uploaded.body == png
+    [shared] = fake.calls("files.completeUploadExternal")
+    assert shared.args["channel_id"] == fake.dm_channel("UCHART1")
+    assert shared.args["initial_comment"] == "*Weekly digest*"
+    found = sender.already_sent(message)
+    assert found is not None and found.channel == fake.dm_channel("UCHART1")
+    assert sender.already_sent(replace(message, id=2)) is None  # another message's file
 
 
 # --- Real processes ---------------------------------------------------------------------------
