@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
@@ -22,6 +23,7 @@ from db.engine import Database
 from db.migrate import current_revision, upgrade
 
 EXIT_CONFIG = 2
+EXIT_REFUSED = 2  # as for a misused command: nothing was done
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +92,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     schedule.set_defaults(action=_schedule, need_slack=False)
 
+    export = commands.add_parser(
+        "export",
+        help="write an analytics copy of the database to a SQLite file, for Datasette",
+        description="Write a standalone SQLite database for Datasette or any SQLite tool: one "
+        "table per kind of record, with foreign keys and indexes, read from the live database "
+        "(SQLite or PostgreSQL) at one moment. People appear by id only: names, Slack ids, "
+        "emails, time zones and links to posts are never in it, and what people wrote only "
+        "with --include-text. Value statements, DM conversations, the audit log, processed events "
+        "and the outbox are never exported. Progress goes to stderr.",
+        epilog="Example: alliance export analytics.db && datasette analytics.db",
+    )
+    export.add_argument("path", type=Path, metavar="PATH", help="the file to write")
+    export.add_argument(
+        "--include-text",
+        action="store_true",
+        help="add what people wrote (statements, review answers, learnings, opportunities, "
+        "...), with full-text search on learnings and opportunities",
+    )
+    export.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    export.set_defaults(action=_export, need_slack=False)
+
     commands.add_parser("version", help="print the version").set_defaults(
         action=_version, need_slack=False
     )
@@ -139,6 +162,35 @@ def _schedule(settings: Settings, options: argparse.Namespace) -> int:
     count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
     print(f"\n{first}{count} in the next {options.days} days.")
     return 0
+
+
+def _export(settings: Settings, options: argparse.Namespace) -> int:
+    from services.analytics_export import ExportRefusal, export_analytics
+
+    database = Database(settings.database_url)
+    try:
+        summary = export_analytics(
+            database,
+            options.path,
+            include_text=options.include_text,
+            replace=options.force,
+            progress=_print_progress,
+        )
+    except ExportRefusal as refusal:
+        print(refusal.message, file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    print(f"Wrote {options.path}: {summary.tables} tables, {summary.rows:,} rows.")
+    if summary.searchable:
+        print(f"Full-text search on {', '.join(summary.searchable)}.")
+    else:
+        print("No free text: --include-text adds it, with full-text search.")
+    return 0
+
+
+def _print_progress(table: str, written: int, total: int) -> None:
+    print(f"{table}: {written:,} of {total:,} rows", file=sys.stderr, flush=True)
 
 
 def _db_upgrade(settings: Settings, _options: argparse.Namespace) -> int:

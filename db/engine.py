@@ -83,6 +83,18 @@ class Database:
         with self._reads() as session:
             yield session  # closing the session rolls the read transaction back
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction that sees one moment across every table, however long it
+        reads (on SQLite, WAL gives a read transaction its snapshot at its first read)."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with connection.begin():
+                yield connection
+
     def is_reachable(self) -> bool:
         try:
             with self.engine.connect() as connection:

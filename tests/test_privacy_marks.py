@@ -1,0 +1,67 @@
+"""The privacy marks on the model columns agree with docs/data-model.md, and no column that could
+hold someone's words goes unmarked by mistake."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import JSON, String, Text
+
+from db.models import Base
+from db.privacy import privacy_of
+from tests.surfaces import ROOT
+
+DATA_MODEL = (ROOT / "docs" / "data-model.md").read_text()
+
+# Text, JSON or long string columns that hold nothing personal, each for a reason.
+NOT_PERSONAL = {
+    ("workspaces", "name"),  # the company's name
+    ("workspaces", "company_values"),  # the company's, visible to everyone
+    ("workspaces", "company_aspirations"),
+    ("workspaces", "settings"),  # admins' settings, such as the guideline's text
+    ("conversations", "context"),  # ids only
+    ("audit_log", "detail"),  # ids and counts only
+    ("outbox", "payload"),  # ids and flags only; the message is rendered when sent
+    ("outbox", "last_error"),  # a Slack error code or an HTTP status
+}
+LONG_STRING = 64
+
+
+def model_marks() -> dict[tuple[str, str], str]:
+    return {
+        (table.name, column.name): str(mark)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if (mark := privacy_of(column)) is not None
+    }
+
+
+def documented_marks() -> dict[tuple[str, str], str]:
+    """The `P` marks of docs/data-model.md: table rows `| a, b | type | null | meaning | T |` and
+    inline columns `` `a, b type null T` ``, under each `**table**:` heading."""
+    marks: dict[tuple[str, str], str] = {}
+    sections = re.split(r"(?m)^\*\*([a-z_]+)\*\*:", DATA_MODEL)[1:]
+    for table, section in zip(sections[::2], sections[1::2], strict=True):
+        rows = re.findall(r"(?m)^\| ([a-z_, ]+) \|[^\n]*\| ([TI]) \|$", section)
+        inline = re.findall(
+            r"`([a-z_]+(?:, [a-z_]+)*) [a-z]+(?:\(\d+\))? (?:NN|null) ([TI])`", section
+        )
+        for names, mark in rows + inline:
+            marks.update({(table, name): mark for name in names.split(", ")})
+    return marks
+
+
+def test_the_models_carry_the_marks_of_the_data_model() -> None:
+    assert model_marks() == documented_marks()
+
+
+def test_every_column_that_could_hold_someones_words_is_marked() -> None:
+    unmarked = {
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Text | JSON)
+        or (isinstance(column.type, String) and (column.type.length or 0) > LONG_STRING)
+        if privacy_of(column) is None
+    }
+    assert unmarked == NOT_PERSONAL, "mark new free text T (or I), or say here why it is not"
