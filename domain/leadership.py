@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from domain.figures import Change, Figure, change
+from domain.figures import Change, Figure, Split, change
 from domain.schedule import earliest_local_date, is_past_end_without_decision
 
 DIGEST_WEEK = timedelta(days=7)
 ENDING_SOON = timedelta(days=90)  # "tours ending in the next 90 days"
+HISTORY_WEEKS = 12
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class ReviewOutcome(StrEnum):
     ON_TIME = "on_time"  # both sides answered, and neither was escalated
     LATE = "late"  # both answered, after one of them was escalated
     OVERDUE = "overdue"  # not answered by both, and a side was escalated or the review closed
+
+
+REVIEW_OUTCOMES = tuple(outcome.value for outcome in ReviewOutcome)
 
 
 def review_outcome(*, answered: bool, escalated: bool, closed: bool) -> ReviewOutcome | None:
@@ -142,3 +146,22 @@ def figures_from_json(
         for name in FIGURE_NAMES
     }
     return Figures(team_id, period, min_group_size, **named)
+
+
+@dataclass(frozen=True)
+class WeekHealth:
+    """One week of the chart: how the reviews that closed in it went (shares by ReviewOutcome),
+    and how many of the tours ending within 90 days of its end were decided by then (shares of
+    ENDING_SOON_PARTS)."""
+
+    week: Period
+    reviews: Split
+    tour_ends: Split
+
+
+@dataclass(frozen=True)
+class History:
+    """The chart's weeks, oldest first, and the group size under which a point is withheld."""
+
+    min_group_size: int
+    weeks: tuple[WeekHealth, ...]

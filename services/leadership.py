@@ -47,6 +47,10 @@ from domain.tours import TourStatus, TourType
 
 TOUR_TYPES = tuple(tour_type.value for tour_type in TourType)
 PERCEPTION_GAPS = (GapKind.PROGRESS, GapKind.ALIGNMENT)
+# Whether a side of the review in the enclosing query was ever escalated.
+A_SIDE_ESCALATED = exists().where(
+    ReviewResponse.review_id == AlignmentReview.id, ReviewResponse.escalated_at.is_not(None)
+)
 
 # The figures that count one row for each thing done in the week:
 # (figure, whom the row is about, its workspace, when it was done).
@@ -140,22 +144,19 @@ def _open_perception_gaps(session: Session, team_id: str) -> list[Counted]:
 def _reviews(session: Session, team_id: str, week: Period) -> dict[ReviewOutcome, list[Counted]]:
     """The reviews answered by both sides in the week (on time or late), and those open and
     overdue now, each counted for its employee."""
-    escalated = exists().where(
-        ReviewResponse.review_id == AlignmentReview.id, ReviewResponse.escalated_at.is_not(None)
-    )
     rows = session.execute(
         select(
             Tour.employee_id,
             AlignmentReview.answered_at,
             AlignmentReview.status,
-            escalated.label("escalated"),
+            A_SIDE_ESCALATED.label("escalated"),
         )
         .join(Tour, Tour.id == AlignmentReview.tour_id)
         .where(
             AlignmentReview.team_id == team_id,
             or_(
                 _within(AlignmentReview.answered_at, week),
-                and_(AlignmentReview.status == ReviewStatus.OPEN, escalated),
+                and_(AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED),
             ),
         )
     )
