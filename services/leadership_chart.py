@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -24,13 +25,21 @@ REVIEW_LINES = (
 )
 READY_LINE = (TourEnd.DECIDED, "Decided", "#0072B2", "o")
 WITHHELD_SHADE = "#DDDDDD"
+# Matplotlib is not thread-safe (its text and font caches are shared), and the outbox delivers
+# in parallel threads: one chart is drawn at a time.
+_DRAWING = threading.Lock()
 
 
 def render_history_png(history: History) -> bytes:
     """The chart as PNG bytes. A withheld point is a gap in its line over a shaded week; a week
     with nothing to measure is a gap without shade."""
-    # Made without pyplot, the figure is registered nowhere: nothing to close, it is freed on
-    # return, and renders in any thread. The Agg canvas draws it with no display.
+    with _DRAWING:
+        return _draw(history)
+
+
+def _draw(history: History) -> bytes:
+    # Made without pyplot, the figure is registered nowhere: nothing to close, and it is freed
+    # on return. The Agg canvas draws it with no display.
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     reviews, ready = figure.subplots(1, 2, sharey=True)

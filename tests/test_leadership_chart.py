@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -68,3 +69,11 @@ def test_the_chart_is_a_png_of_1200_by_675(weeks: tuple[tuple[Split, Split], ...
     pixels = imread(io.BytesIO(png), format="png")
     assert pixels.shape[:2] == (675, 1200)
     assert pixels.min() < pixels.max()  # something is drawn
+
+
+def test_charts_drawn_in_parallel_threads_come_out_whole() -> None:
+    chart = history(*(SHOWN, WITHHELD, EMPTY) * 4)
+    alone = render_history_png(chart)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda _: render_history_png(chart), range(4)))
+    assert together == [alone] * 4
