@@ -670,3 +670,24 @@ class Expense(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
+
+
+class LeadershipDigest(Base):
+    """The figures of one scheduled leadership digest, counts only, kept so that the next
+    digest can show each figure's change since this one."""
+
+    __tablename__ = "leadership_digests"
+    __table_args__ = (
+        UniqueConstraint("team_id", "period_key"),
+        Index("ix_leadership_digests_team_period_end", "team_id", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    min_group_size: Mapped[int]
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
