@@ -26,6 +26,7 @@ from db.models import (
     Expense,
     Gap,
     GuidelineAck,
+    LeadershipDigest,
     Learning,
     NetworkingBudget,
     NewsItem,
@@ -297,6 +298,15 @@ def seed_every_table(database: Database) -> Seeded:
                 posted_at=NOW,
             ),
             GuidelineAck(**std, person_id=dana.id, guideline_hash="0" * 64, acknowledged_at=NOW),
+            LeadershipDigest(
+                **std,
+                period_key="2026-W10",
+                period_start=START,
+                period_end=START,
+                figures={"active_tours": {"value": 7, "by": {}}},
+                min_group_size=5,
+                generated_at=NOW,
+            ),
             Outbox(
                 **std,
                 purpose="review_prompt",

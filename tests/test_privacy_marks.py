@@ -23,6 +23,7 @@ NOT_PERSONAL = {
     ("audit_log", "detail"),  # ids and counts only
     ("outbox", "payload"),  # ids and flags only; the message is rendered when sent
     ("outbox", "last_error"),  # a Slack error code or an HTTP status
+    ("leadership_digests", "figures"),  # counts only, small groups withheld
 }
 LONG_STRING = 64
 
