@@ -26,6 +26,7 @@ from handlers import (
     expense_followups,
     expenses,
     home,
+    leadership,
     learnings,
     messages,
     news,
@@ -43,6 +44,7 @@ from services.alumni_asks import get_relayed
 from services.budget import get_decision
 from services.deps import Deps
 from services.expense_followups import get_followup
+from services.leadership_digest import stored_report
 from services.news import digest_items
 from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
@@ -127,6 +129,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
         **alumni_asks.renderers(partial(get_relayed, database)),
         **expenses.renderers(partial(get_decision, database)),
         **expense_followups.renderers(partial(get_followup, database)),
+        **leadership.renderers(partial(stored_report, database)),
     }
 
 
@@ -136,6 +139,9 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         admins=settings.admins,
         alumni_channel=settings.alumni_channel,
         learning_channel=settings.learning_channel,
+        leadership_channel=settings.leadership_channel,
+        digest_schedule=settings.digest_schedule,
+        min_group_size=settings.min_group_size,
         outbox_sender=SlackSender(
             build_delivery_client(settings),
             outbox_renderers(database),

@@ -6,12 +6,15 @@ import logging
 import re
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from datetime import time
 from typing import TypeAlias
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from domain.digest_schedule import DigestSchedule
+from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.money import AmountProblem, parse_amount
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.budget import DEFAULT_BUDGET, BudgetDefaults
@@ -22,6 +25,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///alliance.db"
 DEFAULT_PORT = 3000
 DEFAULT_DELIVERY_INTERVAL_SECONDS = 10
+DEFAULT_DIGEST_SCHEDULE = DigestSchedule(day=0, at=time(9))  # Mondays 09:00 UTC
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -55,6 +59,10 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     alumni_channel: str | None = None
     learning_channel: str | None = None
+    leadership_channel: str | None = None
+    # When the weekly leadership digest goes out; None: only on request (`/alliance report`).
+    digest_schedule: DigestSchedule | None = DEFAULT_DIGEST_SCHEDULE
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     log_level: str = "INFO"
     web_workers: int = 1
     web_threads: int = 32
@@ -94,6 +102,12 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         admins=frozenset(reader.optional_list("ALLIANCE_ADMINS", _USER_ID, "a Slack user ID")),
         alumni_channel=reader.optional("ALLIANCE_ALUMNI_CHANNEL", _channel_id),
         learning_channel=reader.optional("ALLIANCE_LEARNING_CHANNEL", _channel_id),
+        leadership_channel=reader.optional("ALLIANCE_LEADERSHIP_CHANNEL", _channel_id),
+        digest_schedule=_digest_schedule(reader.optional("ALLIANCE_LEADERSHIP_DIGEST", _schedule)),
+        min_group_size=_as_int(
+            reader.optional("ALLIANCE_MIN_GROUP_SIZE", _int_between(1, 1000)),
+            DEFAULT_MIN_GROUP_SIZE,
+        ),
         log_level=(reader.optional("LOG_LEVEL", _log_level) or "INFO").upper(),
         web_workers=_as_int(reader.optional("WEB_CONCURRENCY", _int_between(1, 64)), 1),
         web_threads=_as_int(reader.optional("ALLIANCE_WEB_THREADS", _int_between(1, 512)), 32),
@@ -213,6 +227,18 @@ def _int_between(low: int, high: int) -> _Check:
         return None
 
     return check
+
+
+def _schedule(value: str) -> str | None:
+    try:
+        DigestSchedule.parse(value)
+    except ValueError as problem:
+        return f"is not a weekly schedule: {problem}"
+    return None
+
+
+def _digest_schedule(value: str | None) -> DigestSchedule | None:
+    return DEFAULT_DIGEST_SCHEDULE if value is None else DigestSchedule.parse(value)
 
 
 def _working_hours(value: str) -> str | None:

@@ -53,9 +53,7 @@ class WorkingHours:
         match = _HOURS_PATTERN.fullmatch(text.strip().replace("\N{EN DASH}", "-"))
         if match is None:
             raise ValueError(f"Working hours look like {_HOURS_EXAMPLE}; got {text!r}.")
-        return cls(
-            _parse_days(match["days"]), _parse_time(match["start"]), _parse_time(match["end"])
-        )
+        return cls(_parse_days(match["days"]), parse_time(match["start"]), parse_time(match["end"]))
 
     def contains(self, local: datetime) -> bool:
         """Whether a local wall-clock time falls on a working day within the hours."""
@@ -68,7 +66,7 @@ class WorkingHours:
 def _parse_days(text: str) -> frozenset[int]:
     days: set[int] = set()
     for item in text.split(","):
-        ends = [_day_number(word) for word in item.split("-")]
+        ends = [day_number(word) for word in item.split("-")]
         if len(ends) > 2:
             raise ValueError(f"{item.strip()!r} is not a day or a range of days like Mon-Fri.")
         first, last = ends[0], ends[-1]
@@ -76,7 +74,8 @@ def _parse_days(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def _day_number(word: str) -> int:
+def day_number(word: str) -> int:
+    """Monday 0 to Sunday 6, from a day's name or its first three letters or more."""
     typed = word.strip().lower()
     if len(typed) >= 3:
         for number, name in enumerate(_FULL_DAY_NAMES):
@@ -85,7 +84,8 @@ def _day_number(word: str) -> int:
     raise ValueError(f"{word.strip()!r} is not a day of the week; use {', '.join(DAY_NAMES)}.")
 
 
-def _parse_time(text: str) -> time:
+def parse_time(text: str) -> time:
+    """A time of day from 24-hour "HH:MM"."""
     hour, minute = (int(part) for part in text.split(":"))
     try:
         return time(hour, minute)

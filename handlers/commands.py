@@ -20,6 +20,7 @@ from handlers import (
     alumni_directory,
     away,
     expenses,
+    leadership,
     learnings,
     news,
     opportunities,
@@ -33,7 +34,6 @@ from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import (
     build_help_blocks,
-    build_not_yet_blocks,
     build_subcommand_help_blocks,
     build_unknown_command_blocks,
     help_text,
@@ -44,7 +44,7 @@ from services.alumni_directory import is_alum
 from services.deps import Deps
 from services.people import meet
 
-# Subcommands that work today; the rest of the catalogue answers "coming soon".
+# Each subcommand of the catalogue (domain.commands) but help, and what answers it.
 HANDLERS: dict[str, SubcommandHandler] = {
     "tour": tours.SUBCOMMAND,
     "values": values.SUBCOMMAND,
@@ -59,8 +59,8 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "forget": privacy.FORGET,
     "learned": learnings.SUBCOMMAND,
     "expense": expenses.SUBCOMMAND,
+    "report": leadership.SUBCOMMAND,
 }
-AVAILABLE = frozenset({"help", *HANDLERS})
 # What alumni use: they never see a current employee's tour, values or reviews.
 FOR_ALUMNI = frozenset({"alumni", "export", "forget"})
 ALUMNI_ONLY_TEXT = (
@@ -107,14 +107,12 @@ def answer_command(parsed: ParsedCommand, command: dict[str, Any], deps: Deps) -
     if parsed.name in ("", "help"):
         topic = SUBCOMMANDS_BY_NAME.get(parse_command_text(parsed.args).name)
         if topic is None:
-            return Reply(build_help_blocks(AVAILABLE))
-        return Reply(build_subcommand_help_blocks(topic, topic.name in AVAILABLE))
+            return Reply(build_help_blocks())
+        return Reply(build_subcommand_help_blocks(topic))
     if parsed.name in HANDLERS:
         return HANDLERS[parsed.name].answer(Invocation.of(command, parsed.args, deps))
-    if parsed.name in SUBCOMMANDS_BY_NAME:
-        return Reply(build_not_yet_blocks(SUBCOMMANDS_BY_NAME[parsed.name]))
     suggestion = closest_subcommand(parsed.name)
-    return Reply(build_unknown_command_blocks(parsed.name, suggestion, AVAILABLE))
+    return Reply(build_unknown_command_blocks(parsed.name, suggestion))
 
 
 def follow_up_command(

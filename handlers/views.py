@@ -84,20 +84,19 @@ def _render(blocks: list[Block]) -> Blocks:
     return [block.to_dict() for block in blocks]
 
 
-def _usage_line(subcommand: Subcommand, available: bool) -> str:
-    later = "" if available else "  _(coming soon)_"
-    return f"`{COMMAND} {subcommand.usage}`{later}\n{subcommand.summary}"
+def _usage_line(subcommand: Subcommand) -> str:
+    return f"`{COMMAND} {subcommand.usage}`\n{subcommand.summary}"
 
 
-def build_help_blocks(available: frozenset[str]) -> Blocks:
-    """The guide to every subcommand; those not built yet are marked as coming soon."""
-    return list(_help_blocks(available))
+def build_help_blocks() -> Blocks:
+    """The guide to every subcommand."""
+    return list(_help_blocks())
 
 
 @cache
-def _help_blocks(available: frozenset[str]) -> tuple[dict[str, Any], ...]:
+def _help_blocks() -> tuple[dict[str, Any], ...]:
     # The guide only changes with a release: render it once, not on every request.
-    lines = "\n\n".join(_usage_line(s, s.name in available) for s in SUBCOMMANDS)
+    lines = "\n\n".join(_usage_line(s) for s in SUBCOMMANDS)
     return tuple(
         _render(
             [
@@ -121,37 +120,22 @@ def help_text() -> str:
     return f"Alliance: type `{COMMAND} help` to see every subcommand."
 
 
-def build_subcommand_help_blocks(subcommand: Subcommand, available: bool) -> Blocks:
-    status = "" if available else "\n_This part of Alliance is coming soon._"
+def build_subcommand_help_blocks(subcommand: Subcommand) -> Blocks:
     return _render(
         [
             section_block(
                 f"*`{COMMAND} {subcommand.usage}`*\n{subcommand.summary}\n"
-                f"Example: `{COMMAND} {subcommand.example}`{status}"
+                f"Example: `{COMMAND} {subcommand.example}`"
             ),
         ]
     )
 
 
-def build_unknown_command_blocks(
-    typed: str, suggestion: Subcommand | None, available: frozenset[str]
-) -> Blocks:
+def build_unknown_command_blocks(typed: str, suggestion: Subcommand | None) -> Blocks:
     shown = escape_mrkdwn(typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else ""))
     hint = f"Did you mean `{COMMAND} {suggestion.usage}`?" if suggestion else "Here is what I do:"
     intro = section_block(f"I don't know `{COMMAND} {shown}`. {hint}")
-    return [intro.to_dict(), *build_help_blocks(available)]
-
-
-def build_not_yet_blocks(subcommand: Subcommand) -> Blocks:
-    return _render(
-        [
-            section_block(
-                f"`{COMMAND} {subcommand.name}` is not ready yet. "
-                f"When it is: {subcommand.summary}\n"
-                f"For now, `{COMMAND} help` shows what you can do."
-            ),
-        ]
-    )
+    return [intro.to_dict(), *build_help_blocks()]
 
 
 def error_text(request_id: str) -> str:

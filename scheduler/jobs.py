@@ -11,6 +11,7 @@ from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 from services.expense_followups import plan_followups
+from services.leadership_digest import plan_leadership_digests
 from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
@@ -173,6 +174,22 @@ def expense_followups(deps: Deps, now: datetime) -> None:
         logger.info("planned %d expense follow-ups", planned)
 
 
+def leadership_digest(deps: Deps, now: datetime) -> None:
+    """The weekly leadership digest, at its scheduled time, to the channel or the admins."""
+    if deps.digest_schedule is None:
+        return
+    planned = plan_leadership_digests(
+        deps.database,
+        now=now,
+        schedule=deps.digest_schedule,
+        channel=deps.leadership_channel,
+        admins=deps.admins,
+        min_group_size=deps.min_group_size,
+    )
+    if planned:
+        logger.info("planned %d leadership digests", planned)
+
+
 JOBS: tuple[Job, ...] = (
     Job(id="forget-old-event-ids", every=timedelta(hours=1), run=forget_old_event_ids),
     Job(id="expire-idle-conversations", every=timedelta(minutes=15), run=expire_idle_conversations),
@@ -184,6 +201,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="alumni-opportunities", every=timedelta(minutes=5), run=alumni_opportunities),
     Job(id="alumni-news", every=timedelta(minutes=30), run=alumni_news),
     Job(id="expense-followups", every=timedelta(minutes=30), run=expense_followups),
+    Job(id="leadership-digest", every=timedelta(minutes=5), run=leadership_digest),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

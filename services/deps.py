@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from db.engine import Database
+from domain.digest_schedule import DigestSchedule
+from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.pacing import SendPacer
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.budget import DEFAULT_BUDGET, BudgetDefaults
@@ -27,6 +29,10 @@ class Deps:
     admins: frozenset[str] = field(default_factory=frozenset)
     alumni_channel: str | None = None
     learning_channel: str | None = None
+    # Where the leadership digest goes (None: each admin by DM), when, and its small-group rule.
+    leadership_channel: str | None = None
+    digest_schedule: DigestSchedule | None = None
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     clock: Callable[[], datetime] = utc_now
     # How jobs, which know no Slack, deliver the outbox; None: this process delivers nothing.
     outbox_sender: Sender | None = None

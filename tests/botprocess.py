@@ -43,6 +43,8 @@ def bot_environment(slack_api_url: str, database_url: str, **extra: str) -> dict
             "DATABASE_URL": database_url,
             "ALLIANCE_ENV_FILE": os.devnull,
             "LOG_LEVEL": "INFO",
+            # Tests run the weekly digest's job at the moments they choose, not on the clock.
+            "ALLIANCE_LEADERSHIP_DIGEST": "off",
         }
     )
     env.update(extra)

@@ -114,3 +114,34 @@ def test_the_networking_budget_is_read_as_people_type_amounts() -> None:
     problems = raised.value.problems
     assert problems[0].startswith("ALLIANCE_CURRENCY must be a three-letter currency code")
     assert problems[1].startswith("ALLIANCE_BUDGET_YEARLY is not an amount")
+
+
+def test_the_leadership_digest_settings_are_read_and_checked() -> None:
+    default = load_settings(VALID)
+    assert str(default.digest_schedule) == "Mon 09:00 UTC"
+    assert (default.leadership_channel, default.min_group_size) == (None, 5)
+    chosen = load_settings(
+        {
+            **VALID,
+            "ALLIANCE_LEADERSHIP_CHANNEL": "C0LEAD001",
+            "ALLIANCE_LEADERSHIP_DIGEST": "Fri 16:30 Europe/Paris",
+            "ALLIANCE_MIN_GROUP_SIZE": "8",
+        }
+    )
+    assert str(chosen.digest_schedule) == "Fri 16:30 Europe/Paris"
+    assert (chosen.leadership_channel, chosen.min_group_size) == ("C0LEAD001", 8)
+    assert load_settings({**VALID, "ALLIANCE_LEADERSHIP_DIGEST": "off"}).digest_schedule is None
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **VALID,
+                "ALLIANCE_LEADERSHIP_DIGEST": "weekly",
+                "ALLIANCE_MIN_GROUP_SIZE": "0",
+                "ALLIANCE_LEADERSHIP_CHANNEL": "#leadership",
+            }
+        )
+    problems = " ".join(raised.value.problems)
+    assert "ALLIANCE_LEADERSHIP_DIGEST is not a weekly schedule" in problems
+    assert '"Mon 09:00", "Fri 16:30 Europe/Paris" or "off"' in problems
+    assert "ALLIANCE_MIN_GROUP_SIZE must be a whole number from 1 to 1000" in problems
+    assert "ALLIANCE_LEADERSHIP_CHANNEL must be a channel ID" in problems

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from domain.commands import SUBCOMMANDS
-from handlers.commands import AVAILABLE
+from handlers.commands import HANDLERS
 from handlers.views import (
     build_guide_modal,
     build_help_blocks,
     build_home_welcome,
-    build_not_yet_blocks,
     build_subcommand_help_blocks,
     build_unknown_command_blocks,
 )
@@ -23,21 +22,21 @@ def section_texts(blocks: list[dict]) -> list[str]:
 
 
 def test_help_fits_in_one_message() -> None:
-    blocks = build_unknown_command_blocks("x" * 4000, SUBCOMMANDS[1], AVAILABLE)
+    blocks = build_unknown_command_blocks("x" * 4000, SUBCOMMANDS[1])
     assert len(blocks) <= MESSAGE_BLOCKS
     assert all(len(text) <= SECTION_TEXT for text in section_texts(blocks))
 
 
-def test_every_subcommand_has_help_and_a_not_ready_message() -> None:
+def test_every_subcommand_has_help_and_a_handler() -> None:
     for subcommand in SUBCOMMANDS:
-        assert build_subcommand_help_blocks(subcommand, False)
-        assert subcommand.summary in section_texts(build_not_yet_blocks(subcommand))[0]
+        assert subcommand.example in section_texts(build_subcommand_help_blocks(subcommand))[0]
+    assert {"help", *HANDLERS} == {subcommand.name for subcommand in SUBCOMMANDS}
 
 
 def test_help_blocks_are_fresh_lists_each_time() -> None:
-    first = build_help_blocks(AVAILABLE)
+    first = build_help_blocks()
     first.clear()
-    assert build_help_blocks(AVAILABLE)
+    assert build_help_blocks()
 
 
 def test_home_and_guide_fit_in_a_view() -> None:
