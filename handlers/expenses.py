@@ -4,6 +4,7 @@ the self-approval limit or the budget left."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -151,21 +152,28 @@ def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> N
     if not what.strip():
         return
     try:
-        requested = request_expense(
-            inv.deps.database,
-            team_id=inv.team_id,
-            user_id=inv.user_id,
-            amount=amount,
-            description=what,
-            event_date=None,
-            now=inv.deps.clock(),
-            defaults=inv.deps.budget_defaults,
-        )
+        requested = _request(inv.deps, inv.team_id, inv.user_id, amount, what, None)
     except ExpenseRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
     text = _announce(client, inv.deps, inv.team_id, inv.user_id, requested, what)
     respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _request(
+    deps: Deps, team_id: str, user_id: str, amount: Money, what: str, event_date: date | None
+) -> Requested:
+    """The request recorded from the command or the form; raises ExpenseRefusal."""
+    return request_expense(
+        deps.database,
+        team_id=team_id,
+        user_id=user_id,
+        amount=amount,
+        description=what,
+        event_date=event_date,
+        now=deps.clock(),
+        defaults=deps.budget_defaults,
+    )
 
 
 def _announce(
@@ -376,16 +384,7 @@ def handle_view_expense(
         ack(response_action="errors", errors=errors)
         return
     try:
-        requested = request_expense(
-            deps.database,
-            team_id=body["team"]["id"],
-            user_id=body["user"]["id"],
-            amount=amount,
-            description=what,
-            event_date=event_date,
-            now=deps.clock(),
-            defaults=deps.budget_defaults,
-        )
+        requested = _request(deps, body["team"]["id"], body["user"]["id"], amount, what, event_date)
     except ExpenseRefusal as refusal:
         ack(response_action="errors", errors={BLOCK_EXPENSE_AMOUNT: refusal.message})
         return
