@@ -119,7 +119,10 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
             section_block(
                 f"Tours: {by_status}\nValue statements written: {counts.value_statements}"
             ).to_dict(),
-            context_block("Counts only: what people wrote stays private.").to_dict(),
+            context_block(
+                "Counts only: what people wrote stays private. `/alliance report` gives the "
+                "leadership digest, with its chart, as of now."
+            ).to_dict(),
         ]
     return View(type="home", blocks=blocks[:100]).to_dict()
 

@@ -124,6 +124,7 @@ def test_admin_sees_counts_and_no_ones_words(slack: SlackSender, fake_slack: Fak
     agreed_pair(slack, fake_slack)
     shown = block_texts(open_home(slack, fake_slack, ADMIN, showing="Across the company")["blocks"])
     assert "Across the company" in shown and "active" in shown
+    assert "`/alliance report` gives the leadership digest" in shown
     assert "checkout" not in shown
 
 
