@@ -24,8 +24,9 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
     "conversations.open": "im:write",
-    # The outbox looks for its own messages in DMs and in the alumni channel.
-    "conversations.history": ("im:history", "channels:history"),
+    # The outbox looks for its own messages in DMs, the alumni channel and the leadership
+    # channel, which is often private.
+    "conversations.history": ("im:history", "channels:history", "groups:history"),
     "auth.test": None,
     "files.uploadV2": "files:write",
     "conversations.invite": "channels:manage",
