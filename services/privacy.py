@@ -55,6 +55,7 @@ from db.models import (
 )
 from db.privacy import Privacy, privacy_of
 from services.audit import record_audit
+from services.opportunities import forget_posts
 from services.outbox import cancel_pending
 from services.people import get_person
 from services.refusals import Refusal
@@ -230,6 +231,7 @@ def forget_person(
         )
         # 4. Messages waiting for them, and the traces of who they were.
         cancel_pending(session, recipient_id=person.id, now=now)
+        forget_posts(session, poster_id=person.id, now=now)
         session.execute(
             update(Outbox)
             .where(Outbox.team_id == team_id, Outbox.target == user_id)

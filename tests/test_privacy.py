@@ -22,15 +22,19 @@ from db.models import (
     Expense,
     NewsItem,
     Opportunity,
+    Outbox,
     Person,
     Tour,
     TourVersion,
     ValueStatement,
 )
 from db.privacy import Privacy
+from domain.alumni import OpportunityKind, OpportunityStatus
+from domain.delivery import OutboxStatus
 from domain.reviews import Progress
 from handlers.ids import ACTION_PRIVACY_FORGET
 from services.alumni_asks import record_answer_in_thread
+from services.opportunities import CLOSED, POST, SUMMARY, close_due, get_opportunity
 from services.privacy import DELETED_WITH_THEM, FORMER, forget_person
 from services.reviews import record_answer, start_checkin
 from tests.alumni_steps import LINE, alum
@@ -39,7 +43,7 @@ from tests.fakeslack import FakeSlack
 from tests.helpers import EphemeralMessage, answer_with, eventually, new_user_id, wait_until
 from tests.review_steps import HOURS
 from tests.slack_requests import SlackSender as SignedRequests
-from tests.test_analytics_export import NOW, Seeded, seed_every_table
+from tests.test_analytics_export import NOW, START, Seeded, seed_every_table
 from tests.tour_steps import press
 
 OBJECTIVE = "Take checkout from 3 steps to 1"  # the tour form's mission
@@ -342,3 +346,90 @@ def test_a_reply_in_the_thread_of_a_forgotten_askers_question_is_ignored(
             select(AlumniAskAnswer.slack_ts).where(AlumniAskAnswer.team_id == seeded.team_id)
         ).all()
     assert sorted(answers) == [f"1700000003.{seeded.word}", f"1700000005.{seeded.word}"]
+
+
+def posted_opportunity(database: Database, seeded: Seeded) -> int:
+    """The manager's opportunity, posted to the alumni channel and due to close."""
+    _, lee = dana_and_lee(seeded)
+    with database.session() as session:
+        opportunity = Opportunity(
+            team_id=seeded.team_id,
+            created_at=NOW,
+            posted_by_id=lee.id,
+            kind=OpportunityKind.EVENT,
+            title=f"Alumni evening {seeded.word}",
+            closes_on=START,
+            status=OpportunityStatus.POSTED,
+            slack_channel="CALUMNI",
+            posted_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(opportunity)
+        session.flush()
+        session.add(
+            Outbox(
+                team_id=seeded.team_id,
+                created_at=NOW,
+                purpose=POST,
+                subject=f"opportunity:{opportunity.id}",
+                occurrence="post",
+                target="CALUMNI",
+                payload={"opportunity_id": opportunity.id},
+                status=OutboxStatus.SENT,
+                sent_at=NOW,
+                slack_channel="CALUMNI",
+                slack_ts=f"1700000007.{seeded.word}",
+                updated_at=NOW,
+            )
+        )
+        return opportunity.id
+
+
+def messages_about(database: Database, opportunity_id: int) -> dict[str, OutboxStatus]:
+    with database.read() as session:
+        rows = session.execute(
+            select(Outbox.purpose, Outbox.status).where(
+                Outbox.subject == f"opportunity:{opportunity_id}"
+            )
+        ).all()
+    return {purpose: status for purpose, status in rows}
+
+
+def test_a_forgotten_posters_opportunity_closes_without_rewriting_its_post(
+    own_database: Database,
+) -> None:
+    seeded = seed_every_table(own_database)
+    _, lee = dana_and_lee(seeded)
+    opportunity_id = posted_opportunity(own_database, seeded)
+    before = get_opportunity(own_database, opportunity_id)
+    assert before is not None and before.post == ("CALUMNI", f"1700000007.{seeded.word}")
+
+    forget(own_database, seeded, lee)
+    assert close_due(own_database, now=NOW, hours=HOURS) == 1
+
+    after = get_opportunity(own_database, opportunity_id)
+    assert after is not None and after.post is None  # the outbox no longer leads to the post
+    assert after.status is OpportunityStatus.CLOSED
+    assert messages_about(own_database, opportunity_id) == {POST: OutboxStatus.SENT}
+
+
+def test_a_closing_rewrite_planned_before_the_poster_is_forgotten_is_cancelled(
+    own_database: Database,
+) -> None:
+    seeded = seed_every_table(own_database)
+    _, lee = dana_and_lee(seeded)
+    opportunity_id = posted_opportunity(own_database, seeded)
+    assert close_due(own_database, now=NOW, hours=HOURS) == 1
+    assert messages_about(own_database, opportunity_id) == {
+        POST: OutboxStatus.SENT,
+        CLOSED: OutboxStatus.PENDING,
+        SUMMARY: OutboxStatus.PENDING,
+    }
+
+    forget(own_database, seeded, lee)
+
+    assert messages_about(own_database, opportunity_id) == {
+        POST: OutboxStatus.SENT,
+        CLOSED: OutboxStatus.CANCELLED,
+        SUMMARY: OutboxStatus.CANCELLED,
+    }
