@@ -179,12 +179,10 @@ def _theirs(
     """Picks the person's own rows of the table, and with_party those they took part in."""
     model = rows.model
     by_id = rows.own + rows.party if with_party else rows.own
+    in_their_team = model.team_id == person.team_id  # type: ignore[attr-defined]
     return or_(
         *(getattr(model, column) == person.id for column in by_id),
-        *(
-            and_(model.team_id == person.team_id, getattr(model, column) == user_id)  # type: ignore[attr-defined]
-            for column in rows.slack_ids
-        ),
+        *(and_(in_their_team, getattr(model, column) == user_id) for column in rows.slack_ids),
     )
 
 
