@@ -21,7 +21,8 @@ from services.privacy import PrivacyRefusal, export_records, forget_person
 ADMINS_ONLY = "Only Alliance admins can ask me to forget someone else, on their request."
 FORGET_WHAT = (
     "Forgetting erases your answers, values, conversations and what you wrote, and your name "
-    "wherever it appears. Dates and counts stay, so reports still add up. It cannot be undone."
+    "wherever it appears. Dates and counts stay, so reports still add up. What was posted in "
+    "Slack channels stays there: an admin can remove it. It cannot be undone."
 )
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Opportunity, OpportunityInterest, Outbox, Person
@@ -17,7 +18,7 @@ from domain.delivery import OutboxStatus
 from domain.schedule import WorkingHours, earliest_local_date, next_delivery_time
 from services.alumni_directory import is_alum
 from services.audit import record_audit
-from services.outbox import enqueue
+from services.outbox import cancel_planned, enqueue
 from services.people import display_name, get_person
 from services.refusals import Refusal
 
@@ -100,7 +101,7 @@ def plan_posts(
                 session,
                 team_id=opportunity.team_id,
                 purpose=POST,
-                subject=f"opportunity:{opportunity.id}",
+                subject=_subject(opportunity.id),
                 occurrence="post",
                 target=channel,
                 payload={"opportunity_id": opportunity.id},
@@ -187,24 +188,55 @@ def close_due(database: Database, *, now: datetime, hours: WorkingHours, limit: 
         for opportunity in due:
             opportunity.status = OpportunityStatus.CLOSED
             opportunity.closed_at = opportunity.updated_at = now
-            poster = opportunity.poster
-            for purpose, target, recipient, tz in (
-                (CLOSED, opportunity.slack_channel or "", None, None),
-                (SUMMARY, poster.user_id, poster.id, poster.tz),
-            ):
-                enqueue(
-                    session,
-                    team_id=opportunity.team_id,
-                    purpose=purpose,
-                    subject=f"opportunity:{opportunity.id}",
-                    occurrence="closed",
-                    target=target,
-                    recipient_id=recipient,
-                    payload={"opportunity_id": opportunity.id},
-                    not_before=next_delivery_time(now, tz, hours),
-                    now=now,
-                )
+            # A forgotten poster's post is no longer linked, and there is no one to tell.
+            if opportunity.poster.forgotten_at is None:
+                _announce_closing(session, opportunity, now=now, hours=hours)
         return len(due)
+
+
+def _announce_closing(
+    session: Session, opportunity: Opportunity, *, now: datetime, hours: WorkingHours
+) -> None:
+    """The post is rewritten to say it has closed, and the poster gets the summary."""
+    poster = opportunity.poster
+    for purpose, target, recipient, tz in (
+        (CLOSED, opportunity.slack_channel or "", None, None),
+        (SUMMARY, poster.user_id, poster.id, poster.tz),
+    ):
+        enqueue(
+            session,
+            team_id=opportunity.team_id,
+            purpose=purpose,
+            subject=_subject(opportunity.id),
+            occurrence="closed",
+            target=target,
+            recipient_id=recipient,
+            payload={"opportunity_id": opportunity.id},
+            not_before=next_delivery_time(now, tz, hours),
+            now=now,
+        )
+
+
+def forget_posts(session: Session, *, poster_id: int, now: datetime) -> None:
+    """The poster is forgotten: their opportunities no longer lead to the posts that name them.
+    The outbox forgets where each post went, and a closing rewrite not yet sent is cancelled."""
+    subjects = [
+        _subject(opportunity_id)
+        for opportunity_id in session.scalars(
+            select(Opportunity.id).where(Opportunity.posted_by_id == poster_id)
+        )
+    ]
+    session.execute(
+        update(Outbox)
+        .where(Outbox.purpose == POST, Outbox.subject.in_(subjects))
+        .values(slack_ts=None, updated_at=now)
+    )
+    cancel_planned(session, purpose=CLOSED, subjects=subjects, now=now)
+
+
+def _subject(opportunity_id: int) -> str:
+    """The outbox subject of the messages about an opportunity."""
+    return f"opportunity:{opportunity_id}"
 
 
 # --- reads for rendering ----------------------------------------------------------------------
@@ -247,7 +279,7 @@ def get_opportunity(database: Database, opportunity_id: int) -> OpportunitySheet
         post = session.execute(
             select(Outbox.slack_channel, Outbox.slack_ts).where(
                 Outbox.purpose == POST,
-                Outbox.subject == f"opportunity:{opportunity_id}",
+                Outbox.subject == _subject(opportunity_id),
                 Outbox.status == OutboxStatus.SENT,
             )
         ).first()
