@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,6 +152,8 @@ def record_interest(
             session.add(interest)
             session.flush()
             poster = opportunity.poster
+            if poster.forgotten_at is not None:
+                return True  # recorded; there is no one to tell
             enqueue(
                 session,
                 team_id=team_id,
@@ -219,19 +221,39 @@ def _announce_closing(
 
 def forget_posts(session: Session, *, poster_id: int, now: datetime) -> None:
     """The poster is forgotten: their opportunities no longer lead to the posts that name them.
-    The outbox forgets where each post went, and a closing rewrite not yet sent is cancelled."""
-    subjects = [
-        _subject(opportunity_id)
+    The outbox forgets where each post went; what has not been posted yet is withdrawn, and a
+    closing rewrite not yet sent is cancelled."""
+    subjects = {
+        _subject(opportunity_id): opportunity_id
         for opportunity_id in session.scalars(
             select(Opportunity.id).where(Opportunity.posted_by_id == poster_id)
         )
-    ]
+    }
+    unsent = session.scalars(
+        select(Outbox.subject).where(
+            Outbox.purpose == POST,
+            Outbox.subject.in_(subjects),
+            Outbox.status == OutboxStatus.PENDING,
+        )
+    ).all()
+    session.execute(
+        update(Opportunity)
+        .where(
+            Opportunity.posted_by_id == poster_id,
+            or_(
+                Opportunity.status == OpportunityStatus.QUEUED,
+                Opportunity.id.in_([subjects[subject] for subject in unsent]),
+            ),
+        )
+        .values(status=OpportunityStatus.WITHDRAWN, updated_at=now)
+    )
     session.execute(
         update(Outbox)
         .where(Outbox.purpose == POST, Outbox.subject.in_(subjects))
         .values(slack_ts=None, updated_at=now)
     )
-    cancel_planned(session, purpose=CLOSED, subjects=subjects, now=now)
+    for purpose in (POST, CLOSED):
+        cancel_planned(session, purpose=purpose, subjects=subjects, now=now)
 
 
 def _subject(opportunity_id: int) -> str:

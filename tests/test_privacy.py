@@ -34,7 +34,16 @@ from domain.delivery import OutboxStatus
 from domain.reviews import Progress
 from handlers.ids import ACTION_PRIVACY_FORGET
 from services.alumni_asks import record_answer_in_thread
-from services.opportunities import CLOSED, POST, SUMMARY, close_due, get_opportunity
+from services.opportunities import (
+    CLOSED,
+    INTEREST,
+    POST,
+    SUMMARY,
+    close_due,
+    get_opportunity,
+    plan_posts,
+    record_interest,
+)
 from services.privacy import DELETED_WITH_THEM, FORMER, forget_person
 from services.reviews import record_answer, start_checkin
 from tests.alumni_steps import LINE, alum
@@ -433,3 +442,61 @@ def test_a_closing_rewrite_planned_before_the_poster_is_forgotten_is_cancelled(
         CLOSED: OutboxStatus.CANCELLED,
         SUMMARY: OutboxStatus.CANCELLED,
     }
+
+
+def test_a_forgotten_posters_opportunities_not_yet_posted_are_withdrawn(
+    own_database: Database,
+) -> None:
+    seeded = seed_every_table(own_database)
+    _, lee = dana_and_lee(seeded)
+    queued, planned = (queued_opportunity(own_database, seeded) for _ in range(2))
+    plan_posts(own_database, channel="CALUMNI", now=NOW, hours=HOURS)  # both planned, not sent
+    later = queued_opportunity(own_database, seeded)  # still queued
+
+    forget(own_database, seeded, lee)
+
+    for opportunity_id in (queued, planned, later):
+        withdrawn = get_opportunity(own_database, opportunity_id)
+        assert withdrawn is not None and withdrawn.status is OpportunityStatus.WITHDRAWN
+    assert messages_about(own_database, planned) == {POST: OutboxStatus.CANCELLED}
+    assert messages_about(own_database, later) == {}
+    assert plan_posts(own_database, channel="CALUMNI", now=NOW, hours=HOURS) == 0
+
+
+def queued_opportunity(database: Database, seeded: Seeded) -> int:
+    """The manager's opportunity, waiting to be posted."""
+    _, lee = dana_and_lee(seeded)
+    with database.session() as session:
+        opportunity = Opportunity(
+            team_id=seeded.team_id,
+            created_at=NOW,
+            posted_by_id=lee.id,
+            kind=OpportunityKind.EVENT,
+            title=f"Meetup {seeded.word}",
+            closes_on=START,
+            status=OpportunityStatus.QUEUED,
+            updated_at=NOW,
+        )
+        session.add(opportunity)
+        session.flush()
+        return opportunity.id
+
+
+def test_interest_in_a_forgotten_posters_opportunity_is_kept_with_no_one_to_tell(
+    own_database: Database,
+) -> None:
+    seeded = seed_every_table(own_database)
+    dana, lee = dana_and_lee(seeded)
+    opportunity_id = posted_opportunity(own_database, seeded)
+    forget(own_database, seeded, lee)
+    assert record_interest(
+        own_database,
+        team_id=seeded.team_id,
+        opportunity_id=opportunity_id,
+        user_id=dana.user_id,
+        now=NOW,
+        hours=HOURS,
+    )
+    with own_database.read() as session:
+        notices = session.scalars(select(Outbox).where(Outbox.purpose == INTEREST)).all()
+    assert all(notice.payload["opportunity_id"] != opportunity_id for notice in notices)
