@@ -4,8 +4,9 @@ SQLite and PostgreSQL.
 Seeds one workspace with N employees on active tours and about a year of their history (reviews
 with both sides' responses, gaps, alumni, opportunities and interest, learnings, expenses), keeps
 last week's and this week's digests, then times each step of the digest in a fresh process:
-the figures, the chart's 12 weeks, the chart itself, and the whole outbox renderer (the stored
-digest compared with the one before, its text, its chart).
+the figures, the chart's 12 weeks, the chart itself, the whole outbox renderer (the stored
+digest compared with the one before, its text, its chart), and `/alliance report` (the same, as
+of now).
 
     python bench/digest.py                           # SQLite, 1,000 / 10,000 / 100,000 employees
     python bench/digest.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -55,12 +56,18 @@ from db.models import (  # noqa: E402
     Workspace,
 )
 from domain.alumni import OpportunityKind, OpportunityStatus  # noqa: E402
+from domain.figures import DEFAULT_MIN_GROUP_SIZE  # noqa: E402
 from domain.leadership import DIGEST_WEEK  # noqa: E402
 from domain.money import ExpenseStatus  # noqa: E402
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus, closing_date  # noqa: E402
 from domain.tour_end import EndDecision  # noqa: E402
 from domain.tours import Side, TourStatus, TourType  # noqa: E402
+from handlers.leadership import ON_REQUEST_TITLE, renderers  # noqa: E402
+from handlers.leadership_views import chart_upload, digest_text  # noqa: E402
 from services.leadership import compute_figures, store_digest  # noqa: E402
+from services.leadership_chart import render_history_png  # noqa: E402
+from services.leadership_digest import DIGEST, report_now, stored_report  # noqa: E402
+from services.leadership_history import weekly_history  # noqa: E402
 
 TEAM = "T1"
 # A Monday at 09:00 UTC: when the weekly digest goes by default.
@@ -68,7 +75,7 @@ NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
 TODAY = NOW.date()
 YEAR = timedelta(days=365)
 SIZES = (1_000, 10_000, 100_000)
-STEPS = ("compute_figures", "weekly_history", "render_history_png", "renderer")
+STEPS = ("compute_figures", "weekly_history", "render_history_png", "digest_renderer", "report_now")
 SLOW_SECONDS = 5.0
 CHUNK = 5000
 TEXT = "bench text"
@@ -687,25 +694,38 @@ def _expense(
 # --- measuring ------------------------------------------------------------------------------
 
 
-def _prepared_step(name: str, database: Database) -> Callable[[], object]:
-    """The step to time, with what it needs but does not itself do made ready beforehand."""
-    from handlers.leadership import renderers
-    from services.leadership_chart import render_history_png
-    from services.leadership_digest import DIGEST, stored_report
-    from services.leadership_history import weekly_history
+def _report_now(database: Database) -> None:
+    """What `/alliance report` does before it uploads: the figures as of now, compared with the
+    last digest kept, as text and chart."""
+    report = report_now(database, team_id=TEAM, now=NOW, min_group_size=DEFAULT_MIN_GROUP_SIZE)
+    digest_text(report, ON_REQUEST_TITLE)
+    chart_upload(report)
 
-    if name == "compute_figures":
-        return partial(compute_figures, database, team_id=TEAM, now=NOW)
-    if name == "weekly_history":
-        return partial(weekly_history, database, team_id=TEAM, now=NOW)
-    if name == "render_history_png":
-        return partial(render_history_png, weekly_history(database, team_id=TEAM, now=NOW))
+
+def _digest_renderer(database: Database) -> Callable[[], object]:
+    """The outbox's renderer for this week's kept digest: the figures compared with last week's,
+    as text, and the chart."""
     with database.read() as session:
         digest_id = session.scalar(
             select(LeadershipDigest.id).order_by(LeadershipDigest.id.desc()).limit(1)
         )
     render = renderers(partial(stored_report, database))[DIGEST]
     return partial(render, {"digest_id": digest_id})
+
+
+def _prepared_step(name: str, database: Database) -> Callable[[], object]:
+    """The step to time, with what it needs but does not itself do made ready beforehand."""
+    if name == "compute_figures":
+        return partial(compute_figures, database, team_id=TEAM, now=NOW)
+    if name == "weekly_history":
+        return partial(weekly_history, database, team_id=TEAM, now=NOW)
+    if name == "render_history_png":
+        return partial(render_history_png, weekly_history(database, team_id=TEAM, now=NOW))
+    if name == "digest_renderer":
+        return _digest_renderer(database)
+    if name == "report_now":
+        return partial(_report_now, database)
+    raise ValueError(f"no step {name!r}; the steps are {', '.join(STEPS)}")
 
 
 def _peak_rss_mb() -> float:
