@@ -19,7 +19,6 @@ import argparse
 import itertools
 import json
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -729,7 +728,10 @@ def _prepared_step(name: str, database: Database) -> Callable[[], object]:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory. Not `ru_maxrss`: Linux carries that across exec, so
+    a child started by a large parent reports the parent's size."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
 def measure_step(name: str, url: str) -> dict[str, float]:
