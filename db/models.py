@@ -332,6 +332,11 @@ class AlignmentReview(Base):
         UniqueConstraint("tour_id", "occurrence"),
         Index("ix_alignment_reviews_status_closes_on", "status", "closes_on"),
         Index("ix_alignment_reviews_team_due_on", "team_id", "due_on"),
+        # The leadership digest's reads: answered in its week, still open, closed in each of
+        # the chart's weeks.
+        Index("ix_alignment_reviews_team_answered_at", "team_id", "answered_at"),
+        Index("ix_alignment_reviews_team_closed_at", "team_id", "closed_at"),
+        Index("ix_alignment_reviews_team_status", "team_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -364,6 +369,13 @@ class ReviewResponse(Base):
         UniqueConstraint("review_id", "side"),
         Index("ix_review_responses_next_nudge_at", "next_nudge_at"),
         Index("ix_review_responses_respondent_answered", "respondent_id", "answered_at"),
+        # Whether a side of a review was escalated (the leadership digest), from the few that were.
+        Index(
+            "ix_review_responses_escalated",
+            "review_id",
+            sqlite_where=text("escalated_at IS NOT NULL"),
+            postgresql_where=text("escalated_at IS NOT NULL"),
+        ),
         CheckConstraint("alignment BETWEEN 1 AND 5", name="alignment"),
     )
 

@@ -143,33 +143,48 @@ def _open_perception_gaps(session: Session, team_id: str) -> list[Counted]:
 
 def _reviews(session: Session, team_id: str, week: Period) -> dict[ReviewOutcome, list[Counted]]:
     """The reviews answered by both sides in the week (on time or late), and those open and
-    overdue now, each counted for its employee."""
-    rows = session.execute(
-        select(
-            Tour.employee_id,
-            AlignmentReview.answered_at,
-            AlignmentReview.status,
-            A_SIDE_ESCALATED.label("escalated"),
-        )
-        .join(Tour, Tour.id == AlignmentReview.tour_id)
-        .where(
-            AlignmentReview.team_id == team_id,
-            or_(
-                _within(AlignmentReview.answered_at, week),
-                and_(AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED),
-            ),
-        )
-    )
+    overdue now, each counted for its employee. Two queries, each served by its index (one
+    query with OR between them reads every review the workspace ever had); a review both find
+    counts once."""
+    matching = {
+        **_reviews_where(session, team_id, _within(AlignmentReview.answered_at, week)),
+        **_reviews_where(
+            session, team_id, AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED
+        ),
+    }
     found: dict[ReviewOutcome, list[Counted]] = defaultdict(list)
-    for employee_id, answered_at, status, was_escalated in rows:
+    for employee_id, answered, status, was_escalated in matching.values():
         outcome = review_outcome(
-            answered=answered_at is not None,
-            escalated=bool(was_escalated),
-            closed=status is ReviewStatus.CLOSED,
+            answered=answered, escalated=was_escalated, closed=status is ReviewStatus.CLOSED
         )
         if outcome is not None:
             found[outcome].append(Counted(employee_id))
     return found
+
+
+# (employee, answered by both, status, a side escalated) of a review
+ReviewState = tuple[int, bool, ReviewStatus, bool]
+
+
+def _reviews_where(
+    session: Session, team_id: str, *where: ColumnElement[bool]
+) -> dict[int, ReviewState]:
+    """The workspace's reviews that match, by id."""
+    rows = session.execute(
+        select(
+            AlignmentReview.id,
+            Tour.employee_id,
+            AlignmentReview.answered_at.is_not(None).label("answered"),
+            AlignmentReview.status,
+            A_SIDE_ESCALATED.label("escalated"),
+        )
+        .join(Tour, Tour.id == AlignmentReview.tour_id)
+        .where(AlignmentReview.team_id == team_id, *where)
+    )
+    return {
+        review_id: (employee_id, bool(answered), status, bool(escalated))
+        for review_id, employee_id, answered, status, escalated in rows
+    }
 
 
 def _active_tour_ends(

@@ -4,6 +4,7 @@ applied to each point."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -39,51 +40,45 @@ def weekly_history(
     """The `weeks` digest weeks up to `now`, oldest first: the last is the digest's own week."""
     periods = weeks_up_to(now, weeks)
     with database.read() as session:
-        reviews = _closed_reviews(session, team_id, periods[0].start, now)
+        reviews = _closed_reviews(session, team_id, periods)
         tours = _tours_ending_near(session, team_id, periods[0].end, now)
     return History(
         min_group_size,
         tuple(
             WeekHealth(
                 week,
-                reviews=split(
-                    [outcome for closed_at, outcome in reviews if week.contains(closed_at)],
-                    min_group_size,
-                    REVIEW_OUTCOMES,
-                ),
+                reviews=split(closed, min_group_size, REVIEW_OUTCOMES),
                 tour_ends=split(_ending_soon_at(tours, week), min_group_size, ENDING_SOON_PARTS),
             )
-            for week in periods
+            for week, closed in zip(periods, reviews, strict=True)
         ),
     )
 
 
-def _closed_reviews(
-    session: Session, team_id: str, since: datetime, until: datetime
-) -> list[tuple[datetime | None, Counted]]:
-    """When each review closed between the two moments, and its outcome, counted for its
-    employee."""
+def _closed_reviews(session: Session, team_id: str, weeks: list[Period]) -> list[list[Counted]]:
+    """The reviews that closed in each of the weeks (back to back, oldest first), by outcome,
+    each counted for its employee."""
     rows = session.execute(
         select(
             Tour.employee_id,
             AlignmentReview.closed_at,
-            AlignmentReview.answered_at,
+            AlignmentReview.answered_at.is_not(None).label("answered"),
             A_SIDE_ESCALATED.label("escalated"),
         )
         .join(Tour, Tour.id == AlignmentReview.tour_id)
         .where(
             AlignmentReview.team_id == team_id,
-            AlignmentReview.closed_at >= since,
-            AlignmentReview.closed_at < until,
+            AlignmentReview.closed_at >= weeks[0].start,
+            AlignmentReview.closed_at < weeks[-1].end,
         )
     )
-    found = []
-    for employee_id, closed_at, answered_at, escalated in rows:
-        outcome = review_outcome(
-            answered=answered_at is not None, escalated=bool(escalated), closed=True
-        )
+    starts = [week.start for week in weeks]
+    found: list[list[Counted]] = [[] for _ in weeks]
+    for employee_id, closed_at, answered, escalated in rows:
+        assert closed_at is not None  # asked for: it closed within the weeks
+        outcome = review_outcome(answered=bool(answered), escalated=bool(escalated), closed=True)
         assert outcome is not None  # a closed review has an outcome
-        found.append((closed_at, Counted(employee_id, outcome.value)))
+        found[bisect_right(starts, closed_at) - 1].append(Counted(employee_id, outcome.value))
     return found
 
 
