@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt.context.respond import Respond
@@ -22,14 +23,22 @@ ADMINS_ONLY = (
 )
 
 
+# Digests rendered lately, by id: each admin's copy of a week's digest is drawn once.
+RENDERED_DIGESTS = 4
+
+
 def renderers(report_of: Callable[[int], Report | None]) -> dict[str, Renderer]:
     """The weekly digest, read when it goes, with its chart shared alongside."""
 
-    def render_digest(payload: dict[str, Any]) -> RenderedMessage:
-        report = report_of(int(payload["digest_id"]))
+    @lru_cache(maxsize=RENDERED_DIGESTS)
+    def rendered(digest_id: int) -> RenderedMessage:
+        report = report_of(digest_id)
         if report is None:
-            raise LookupError(f"no leadership digest {payload['digest_id']}")
+            raise LookupError(f"no leadership digest {digest_id}")
         return RenderedMessage(digest_text(report, WEEKLY_TITLE), upload=chart_upload(report))
+
+    def render_digest(payload: dict[str, Any]) -> RenderedMessage:
+        return rendered(int(payload["digest_id"]))
 
     return {DIGEST: render_digest}
 

@@ -5,6 +5,7 @@ admins on request. Counts only, with each figure's change since the previous dig
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,11 +15,12 @@ from db.models import LeadershipDigest, Outbox, Workspace
 from domain.digest_schedule import DigestSchedule
 from domain.tours import TourType
 from handlers.delivery import upload_name
+from handlers.leadership import renderers
 from handlers.leadership_views import CHART_NAME
 from scheduler.jobs import leadership_digest
 from services.deps import Deps
 from services.leadership import compute_figures, store_digest
-from services.leadership_digest import DIGEST
+from services.leadership_digest import DIGEST, stored_report
 from tests.fakeslack import FakeSlack
 from tests.helpers import eventually, new_user_id, wait_until
 from tests.leadership_seed import SECRET, Seed
@@ -165,3 +167,15 @@ def test_report_gives_an_admin_the_digest_as_of_now_and_no_one_else(
 def digests_kept(database: Database) -> int:
     with database.read() as session:
         return int(session.scalar(select(func.count()).select_from(LeadershipDigest)) or 0)
+
+
+def test_each_copy_of_a_weeks_digest_is_drawn_once(migrated_database: Database) -> None:
+    seed = workspace(migrated_database, MOMENT)
+    seed.tour()
+    digest_id = store_digest(
+        migrated_database, compute_figures(migrated_database, team_id=seed.team_id, now=MOMENT)
+    )
+    render = renderers(partial(stored_report, migrated_database))[DIGEST]
+    first = render({"digest_id": digest_id})
+    assert first.upload is not None and first.upload.content.startswith(PNG_SIGNATURE)
+    assert render({"digest_id": digest_id}) is first  # the second admin's copy: no redraw
