@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from slack_bolt import App
@@ -47,8 +48,20 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_HOME_CHECKIN)(acknowledged(acknowledge, handle_action_home_checkin, deps))
 
 
+# Redraws of one person's Home run one at a time, so the view read last is published last (two
+# at once could publish in the other order and leave an older view showing).
+_PUBLISHING = tuple(threading.Lock() for _ in range(64))
+
+
 def publish_home(
     client: WebClient, deps: Deps, team_id: str, user_id: str, first_name: str = ""
+) -> None:
+    with _PUBLISHING[hash((team_id, user_id)) % len(_PUBLISHING)]:
+        _publish_home(client, deps, team_id, user_id, first_name)
+
+
+def _publish_home(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, first_name: str
 ) -> None:
     facts = home_facts(
         deps.database,
