@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from domain.commands import COMMAND
 from handlers.delivery import RenderedMessage, Renderer
+from handlers.dm_files import send_file_in_dm
 from handlers.leadership_views import chart_upload, digest_text
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from services.leadership_digest import DIGEST, Report, report_now
@@ -60,14 +61,14 @@ def follow_up_report(inv: Invocation, client: WebClient, respond: Respond) -> No
         deps.database, team_id=inv.team_id, now=deps.clock(), min_group_size=deps.min_group_size
     )
     chart = chart_upload(report)
-    channel = client.conversations_open(users=inv.user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
-        file=chart.content,
+    send_file_in_dm(
+        client,
+        inv.user_id,
+        content=chart.content,
         filename=chart.name,
         title=chart.title,
-        alt_txt=chart.alt_text,
-        initial_comment=digest_text(report, ON_REQUEST_TITLE),
+        comment=digest_text(report, ON_REQUEST_TITLE),
+        alt_text=chart.alt_text,
     )
 
 

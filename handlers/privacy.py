@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 from domain.mentions import mentioned_user
+from handlers.dm_files import send_file_in_dm
 from handlers.ids import ACTION_PRIVACY_FORGET
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import section_block
@@ -45,13 +46,13 @@ def follow_up_export(inv: Invocation, client: WebClient, respond: Respond) -> No
     except PrivacyRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
-    channel = client.conversations_open(users=inv.user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
+    send_file_in_dm(
+        client,
+        inv.user_id,
         content=records,
         filename="alliance-export.json",
         title="Everything Alliance holds about you",
-        initial_comment="Here is every record I hold about you, as JSON.",
+        comment="Here is every record I hold about you, as JSON.",
     )
 
 

@@ -20,6 +20,7 @@ from domain.tour_flows import (
 )
 from domain.tours import Side, TourDraft, TourType, VersionSource, add_months, draft_problems
 from handlers.conversation_views import Completion, ask
+from handlers.dm_files import send_file_in_dm
 from handlers.home import publish_home
 from handlers.ids import (
     ACTION_TOUR_ACCEPT,
@@ -229,13 +230,13 @@ def _send_export(inv: Invocation, client: WebClient, respond: Respond) -> None:
             version_no=statement.version_no,
         )
     )
-    channel = client.conversations_open(users=inv.user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
+    send_file_in_dm(
+        client,
+        inv.user_id,
         content=document,
         filename="statement-of-alliance.md",
         title="Statement of Alliance",
-        initial_comment="Here is your Statement of Alliance.",
+        comment="Here is your Statement of Alliance.",
     )
 
 
