@@ -36,7 +36,7 @@ from handlers.ids import (
 )
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import picked_date, picked_option, typed_text
+from handlers.views import picked_date, picked_option, pressed_row_id, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.offboarding import (
@@ -179,15 +179,10 @@ def renderers(invitation_of: Callable[[int], Invitation | None]) -> dict[str, Re
 # --- the two answers --------------------------------------------------------------------------
 
 
-def _offboarding_id(body: dict[str, Any]) -> int:
-    value = str(body["actions"][0].get("value") or "")
-    return int(value) if value.isdigit() else 0
-
-
 def _claim(body: dict[str, Any], respond: Respond, deps: Deps) -> Invitation | None:
     try:
         return claim_answer(
-            deps.database, offboarding_id=_offboarding_id(body), by_user_id=body["user"]["id"]
+            deps.database, offboarding_id=pressed_row_id(body), by_user_id=body["user"]["id"]
         )
     except OffboardRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)

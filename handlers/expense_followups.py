@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from handlers.delivery import RenderedMessage, Renderer
 from handlers.ids import ACTION_EXPENSE_FOLLOWUP
 from handlers.learnings import build_learning_modal
-from handlers.views import escape_mrkdwn, section_block
+from handlers.views import escape_mrkdwn, pressed_row_id, section_block
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.expense_followups import FOLLOWUP, Followup, own_followup
@@ -67,11 +67,10 @@ def handle_action_expense_followup(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     """Only the person who spent it shares from it; the form names the event."""
-    value = str(body["actions"][0].get("value") or "")
     try:
         followup = own_followup(
             deps.database,
-            expense_id=int(value) if value.isdigit() else 0,
+            expense_id=pressed_row_id(body),
             user_id=body["user"]["id"],
         )
     except Refusal as refusal:

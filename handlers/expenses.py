@@ -47,6 +47,8 @@ from handlers.views import (
     context_block,
     escape_mrkdwn,
     picked_date,
+    pressed_row_id,
+    row_id,
     section_block,
     typed_text,
 )
@@ -221,17 +223,12 @@ def build_approval_request(name: str, what: str, requested: Requested) -> list[B
     ]
 
 
-def _expense_id(value: object) -> int:
-    text = str(value or "")
-    return int(text) if text.isdigit() else 0
-
-
 def handle_action_expense_approve(body: dict[str, Any], respond: Respond, *, deps: Deps) -> None:
     """Only the designated approver decides, and a second click changes nothing."""
     try:
         decision = decide_expense(
             deps.database,
-            expense_id=_expense_id(body["actions"][0].get("value")),
+            expense_id=pressed_row_id(body),
             by_user_id=body["user"]["id"],
             approve=True,
             reason="",
@@ -254,7 +251,7 @@ def handle_action_expense_decline(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     """Declining asks for a reason first, which the employee is told."""
-    expense_id = _expense_id(body["actions"][0].get("value"))
+    expense_id = pressed_row_id(body)
     try:
         pending = check_decidable(
             deps.database, expense_id=expense_id, by_user_id=body["user"]["id"]
@@ -301,7 +298,7 @@ def handle_view_expense_decline(
     try:
         decide_expense(
             deps.database,
-            expense_id=_expense_id(view.get("private_metadata")),
+            expense_id=row_id(view.get("private_metadata")),
             by_user_id=body["user"]["id"],
             approve=False,
             reason=reason,

@@ -26,7 +26,15 @@ from handlers.ids import (
     VIEW_LEARNING,
 )
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import clip, context_block, escape_mrkdwn, section_block, typed_text
+from handlers.views import (
+    clip,
+    context_block,
+    escape_mrkdwn,
+    pressed_row_id,
+    row_id,
+    section_block,
+    typed_text,
+)
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.learnings import (
@@ -176,11 +184,8 @@ def handle_action_learning_confirm(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    value = str(body["actions"][0].get("value") or "")
     try:
-        learning = to_post(
-            deps.database, learning_id=int(value) if value.isdigit() else 0, user_id=user_id
-        )
+        learning = to_post(deps.database, learning_id=pressed_row_id(body), user_id=user_id)
     except LearningRefusal as refusal:
         respond(text=refusal.message, response_type="ephemeral", replace_original=False)
         return
@@ -256,7 +261,6 @@ def handle_view_learning(
             errors={FIELDS[name]: message for name, message in problems.items()},
         )
         return
-    expense = str(view.get("private_metadata") or "")
     try:
         context[KEPT] = keep_learning(
             deps.database,
@@ -266,7 +270,7 @@ def handle_view_learning(
             source=source,
             link=link,
             now=deps.clock(),
-            expense_id=int(expense) if expense.isdigit() else None,
+            expense_id=row_id(view.get("private_metadata")) or None,
         )
     except LearningRefusal as refusal:
         ack(response_action="errors", errors={BLOCK_LEARNING_TEXT: refusal.message})

@@ -35,7 +35,7 @@ from handlers.opportunity_views import (
 )
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import picked_date, picked_option, typed_text
+from handlers.views import picked_date, picked_option, pressed_row_id, typed_text
 from handlers.wiring import acknowledge, acknowledged, with_deps
 from services.deps import Deps
 from services.opportunities import (
@@ -141,7 +141,6 @@ def handle_action_opportunity_interested(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    value = str(body["actions"][0].get("value") or "")
     now = deps.clock()
     # Alumni from other workspaces (Slack Connect) meet the bot here for the first time; one
     # Slack will not describe is refused below, not failed on.
@@ -157,7 +156,7 @@ def handle_action_opportunity_interested(
         new = record_interest(
             deps.database,
             team_id=team_id,
-            opportunity_id=int(value) if value.isdigit() else 0,
+            opportunity_id=pressed_row_id(body),
             user_id=user_id,
             now=now,
             hours=deps.working_hours,

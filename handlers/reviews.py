@@ -38,7 +38,7 @@ from handlers.review_views import (
     summary_text,
 )
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import escape_mrkdwn, typed_text
+from handlers.views import escape_mrkdwn, row_id, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.refusals import NOT_YOURS
@@ -132,13 +132,11 @@ def renderers(reads: ReviewReads) -> dict[str, Renderer]:
 
 def _response_id(body: dict[str, Any]) -> int:
     """The response a button belongs to: its value, or the value's first part ("12:34")."""
-    value = str(body["actions"][0].get("value") or "").partition(":")[0]
-    return int(value) if value.isdigit() else 0
+    return row_id(str(body["actions"][0].get("value") or "").partition(":")[0])
 
 
 def _gap_id(body: dict[str, Any]) -> int:
-    value = str(body["actions"][0].get("value") or "").partition(":")[2]
-    return int(value) if value.isdigit() else 0
+    return row_id(str(body["actions"][0].get("value") or "").partition(":")[2])
 
 
 def _refuse(respond: Respond, refusal: ReviewRefusal) -> None:

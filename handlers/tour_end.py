@@ -32,6 +32,7 @@ from handlers.tour_end_views import (
     thanks_text,
 )
 from handlers.tour_views import ModalPurpose, build_statement_modal
+from handlers.views import pressed_row_id
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.offboarding import OffboardRefusal, check_offboard
@@ -103,11 +104,6 @@ def renderers(tour_end_of: TourEndReads) -> dict[str, Renderer]:
 # --- the three choices ------------------------------------------------------------------------
 
 
-def _tour_id(body: dict[str, Any]) -> int:
-    value = str(body["actions"][0].get("value") or "")
-    return int(value) if value.isdigit() else 0
-
-
 def _tell(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
@@ -118,7 +114,7 @@ def _decide(
     try:
         decided = record_decision(
             deps.database,
-            tour_id=_tour_id(body),
+            tour_id=pressed_row_id(body),
             by_user_id=body["user"]["id"],
             decision=decision,
             now=deps.clock(),
@@ -184,7 +180,7 @@ def handle_action_tour_end_offboard(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     """The manager opens the departure form for the tour's employee."""
-    sheet = get_tour_end(deps.database, _tour_id(body))
+    sheet = get_tour_end(deps.database, pressed_row_id(body))
     user_id = body["user"]["id"]
     try:
         if sheet is None:
@@ -211,7 +207,7 @@ def handle_action_tour_end_later(
     try:
         reminder = remind_later(
             deps.database,
-            tour_id=_tour_id(body),
+            tour_id=pressed_row_id(body),
             by_user_id=body["user"]["id"],
             now=deps.clock(),
             hours=deps.working_hours,

@@ -72,6 +72,17 @@ def picked_date(values: dict[str, Any], block_id: str) -> date | None:
         return None
 
 
+def row_id(value: object) -> int:
+    """A row id carried in a button's value or a view's metadata; 0 (no row) if it is not one."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else 0
+
+
+def pressed_row_id(body: dict[str, Any]) -> int:
+    """The row id in the value of the button pressed."""
+    return row_id(body["actions"][0].get("value"))
+
+
 def section_block(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text)))
 
