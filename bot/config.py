@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from typing import TypeAlias
 from urllib.parse import urlparse
 
@@ -18,6 +19,7 @@ from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.money import AmountProblem, parse_amount
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.budget import DEFAULT_BUDGET, BudgetDefaults
+from services.clock import ShiftedClock
 from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY
 
@@ -73,6 +75,12 @@ class Settings:
     news_digest_day: int = 1
     nonpublic_guideline: str = DEFAULT_GUIDELINE
     budget_defaults: BudgetDefaults = DEFAULT_BUDGET
+    # How far the bot's clock runs from the real one (trials and tests at another date).
+    clock_shift: timedelta = timedelta(0)
+
+    @property
+    def clock(self) -> ShiftedClock:
+        return ShiftedClock(self.clock_shift)
 
     @property
     def socket_mode(self) -> bool:
@@ -99,7 +107,7 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         slack_api_url=reader.optional("SLACK_API_URL", _api_url) or DEFAULT_SLACK_API_URL,
         database_url=reader.optional("DATABASE_URL", _database_url) or DEFAULT_DATABASE_URL,
         port=_as_int(reader.optional("PORT", _int_between(1, 65535)), DEFAULT_PORT),
-        admins=frozenset(reader.optional_list("ALLIANCE_ADMINS", _USER_ID, "a Slack user ID")),
+        admins=frozenset(reader.optional_list("ALLIANCE_ADMINS", _USER_ID, "Slack user IDs")),
         alumni_channel=reader.optional("ALLIANCE_ALUMNI_CHANNEL", _channel_id),
         learning_channel=reader.optional("ALLIANCE_LEARNING_CHANNEL", _channel_id),
         leadership_channel=reader.optional("ALLIANCE_LEADERSHIP_CHANNEL", _channel_id),
@@ -130,6 +138,9 @@ def load_settings(environ: Mapping[str, str], *, need_slack: bool = True) -> Set
         ),
         tour_end_lead_days=_lead_days(
             reader.optional("ALLIANCE_TOUR_END_LEAD_DAYS", _lead_days_check)
+        ),
+        clock_shift=timedelta(
+            seconds=float(reader.optional("ALLIANCE_CLOCK_SHIFT_SECONDS", _seconds) or 0)
         ),
     )
     if environ.get("SLACK_CLIENT_ID") and environ.get("SLACK_CLIENT_SECRET"):
@@ -179,7 +190,7 @@ class _Reader:
         bad = [item for item in items if not pattern.match(item)]
         if bad:
             self.problems.append(
-                f"{name} must be a comma-separated list of {what}s; not one: {', '.join(bad)}."
+                f"{name} must be a comma-separated list of {what}; these are not: {', '.join(bad)}."
             )
         return [item for item in items if pattern.match(item)]
 
@@ -215,7 +226,7 @@ def _database_url(value: str) -> str | None:
         url = make_url(value)
     except ArgumentError:
         return f"is not a database URL (found '{value}'); example: {DEFAULT_DATABASE_URL}"
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
+    if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):  # as hosts write it
         return f"must point at SQLite or PostgreSQL (found '{url.get_backend_name()}')"
     return None
 
@@ -227,6 +238,16 @@ def _int_between(low: int, high: int) -> _Check:
         return None
 
     return check
+
+
+def _seconds(value: str) -> str | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or abs(seconds) > MAX_CLOCK_SHIFT_SECONDS:
+        return f"must be a number of seconds, such as -86400 for a day back (found '{value}')"
+    return None
 
 
 def _schedule(value: str) -> str | None:
@@ -250,6 +271,8 @@ def _working_hours(value: str) -> str | None:
 
 
 MAX_LEAD_DAYS = 730
+# A century either way: further is a typo, and beyond datetime's range for some dates.
+MAX_CLOCK_SHIFT_SECONDS = 100 * 366 * 86400
 
 
 def _lead_days_check(value: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from scheduler.jobs import JOBS, Job
@@ -20,7 +22,8 @@ def build_scheduler(deps: Deps) -> BackgroundScheduler:
             replace_existing=True,
             coalesce=True,
             max_instances=1,
-            next_run_time=deps.clock(),
+            # APScheduler paces the passes in real time; each pass reads the bot's clock.
+            next_run_time=datetime.now(UTC),
         )
     return scheduler
 

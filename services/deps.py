@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from db.engine import Database
 from domain.digest_schedule import DigestSchedule
@@ -14,13 +14,12 @@ from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.pacing import SendPacer
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.budget import DEFAULT_BUDGET, BudgetDefaults
+from services.clock import ShiftedClock
 from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY, DELIVERY_INTERVAL, Sender, new_worker_id
 from services.people import RecentlySeen
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Deps:
     leadership_channel: str | None = None
     digest_schedule: DigestSchedule | None = None
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = field(default_factory=ShiftedClock)
     # How jobs, which know no Slack, deliver the outbox; None: this process delivers nothing.
     outbox_sender: Sender | None = None
     delivery_interval: timedelta = DELIVERY_INTERVAL

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from tests import clock
+
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 
@@ -45,6 +47,8 @@ def bot_environment(slack_api_url: str, database_url: str, **extra: str) -> dict
             "LOG_LEVEL": "INFO",
             # Tests run the weekly digest's job at the moments they choose, not on the clock.
             "ALLIANCE_LEADERSHIP_DIGEST": "off",
+            # The bot's clock is the tests' clock (tests/clock.py), whatever today's date is.
+            "ALLIANCE_CLOCK_SHIFT_SECONDS": f"{clock.SHIFT.total_seconds():.6f}",
         }
     )
     env.update(extra)
@@ -82,7 +86,7 @@ class BotProcess:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or slow to answer
                 pass
             time.sleep(0.05)  # polling a starting process, not waiting on a job
         raise AssertionError(f"alliance run did not become healthy:\n{self.log()}")

@@ -14,8 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.migrate import upgrade
+from tests import clock
 from tests.botprocess import (
     ALUMNI_CHANNEL,
     LEARNING_CHANNEL,
@@ -23,8 +26,6 @@ from tests.botprocess import (
     BotProcess,
     bot_environment,
 )
-from tests.fakeslack import FakeSlack
-from tests.slack_requests import SlackSender
 
 POSTGRES_SKIP_REASON = (
     "PostgreSQL tests need TEST_DATABASE_URL, e.g. "
@@ -32,6 +33,10 @@ POSTGRES_SKIP_REASON = (
 )
 
 _real_connect = socket.socket.connect
+
+
+def pytest_report_header() -> str:
+    return f"clock pinned at {clock.PINNED.isoformat()} (ALLIANCE_TEST_NOW sets it)"
 
 
 def _loopback_only(self: socket.socket, address: Any) -> Any:
@@ -127,9 +132,9 @@ def running_bot(
 
 
 @pytest.fixture
-def slack(running_bot: BotProcess, fake_slack: FakeSlack) -> Iterator[SlackSender]:
+def slack(running_bot: BotProcess, fake_slack: FakeSlack) -> Iterator[SignedRequests]:
     """Sends signed requests to the running bot, as Slack would."""
-    with SlackSender(
+    with SignedRequests(
         running_bot.url, SIGNING_SECRET, response_url_base=fake_slack.response_url_base
     ) as sender:
         yield sender

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Outbox, Tour
 from domain.schedule import DEFAULT_LEAD_DAYS
@@ -22,7 +25,7 @@ from handlers.ids import (
 from handlers.tour_views import ModalPurpose
 from services.tour_end import DECIDED, OVERDUE, PROMPT, plan_end_prompts, run_tour_transitions
 from services.tour_lifecycle import THANKS
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -32,12 +35,17 @@ from tests.helpers import (
     wait_until,
 )
 from tests.review_steps import ADMIN, HOURS, Agreed, agree_tour, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, button, dm_with_button, form, press, submit
 
 # Sooner than the tours other test files agree (540 days), so that passes at these dates leave
-# theirs alone.
-END = TODAY + timedelta(days=120)
+# theirs alone; 90 days after a Monday, so that the 90, 60 and 30 days' prompts fall on a Monday,
+# a Wednesday and a Friday in both pair's zones, whatever the date the suite runs on (moving a
+# prompt past a weekend is domain/schedule's, tested there).
+_MONTH_AHEAD = TODAY + timedelta(days=30)
+END = _MONTH_AHEAD + timedelta(days=90 + (7 - _MONTH_AHEAD.weekday()) % 7)
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")  # where agree_tour's employee is
 
 
 def noon(day: date) -> datetime:
@@ -262,7 +270,12 @@ def test_remind_me_later_brings_the_prompt_back_in_a_week(
     )
     assert later.target == agreed.pair.employee
     assert later.next_attempt_at is not None
-    assert timedelta(days=6) < later.next_attempt_at - datetime.now(UTC) < timedelta(days=8)
+    # The day a week on where they are, at the start of their working day; a weekend moves it
+    # to the Monday.
+    week_on = (clock.now() + timedelta(days=7)).astimezone(TOKYO).date()
+    local = later.next_attempt_at.astimezone(TOKYO)
+    assert week_on <= local.date() <= week_on + timedelta(days=2)
+    assert local.weekday() < 5 and local.time() == time(9)
 
 
 def test_a_tour_past_its_end_undecided_is_flagged_once(
