@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import LoadPlan, LoadSummary, run  # noqa: E402
+from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
+from bot.sandbox.signed_requests import SignedRequests, sign  # noqa: E402
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment, free_port  # noqa: E402
-from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.slack_requests import SlackSender, sign  # noqa: E402
 
 DEFAULT_RATES = (100, 200, 300, 400, 600, 800, 1000, 1200, 1500, 2000, 2500, 3000)
 USERS = 999
@@ -188,7 +188,7 @@ def settle(target: Target) -> None:
 # ---------------------------------------------------------------------- load
 def signed_requests(port: int, response_url_base: str) -> tuple[bytes, ...]:
     """One `/alliance help` per user, signed now: valid for the next five minutes."""
-    sender = SlackSender(
+    sender = SignedRequests(
         f"http://127.0.0.1:{port}", SIGNING_SECRET, response_url_base=response_url_base
     )
     timestamp = str(int(time.time()))

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.planning import fresh_database  # noqa: E402
+from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Outbox, Person, Tour  # noqa: E402
@@ -38,7 +39,6 @@ from domain.schedule import WorkingHours  # noqa: E402
 from handlers.delivery import OUTBOX_EVENT_TYPE  # noqa: E402
 from services.reviews import plan_due_reviews  # noqa: E402
 from tests.botprocess import bot_environment  # noqa: E402
-from tests.fakeslack import FakeSlack  # noqa: E402
 
 PROMPTS = 10_000
 LATENCY = 0.050

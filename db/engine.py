@@ -96,12 +96,18 @@ class Database:
                 yield connection
 
     def is_reachable(self) -> bool:
+        return self.unreachable_reason() is None
+
+    def unreachable_reason(self) -> str | None:
+        """None when a query goes through; otherwise the driver's reason, in one line."""
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception:  # any driver failure means "not reachable" to a health check
-            return False
-        return True
+        except Exception as error:  # any driver failure means "not reachable"
+            cause = getattr(error, "orig", None) or error
+            lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+            return lines[0] if lines else type(cause).__name__
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,10 +14,16 @@ SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 # Currencies without minor units (ISO 4217 exponent 0) among those commonly used.
 NO_MINOR_UNITS = frozenset({"JPY", "KRW", "ISK", "CLP", "VND"})
 LARGEST = Decimal("1000000")  # more than this is not a networking expense
-EXAMPLE = '"250", "$1,200.50" or "1200 USD"'
 _AMOUNT = re.compile(
     r"(?P<symbol>[$€£¥])?\s*(?P<number>[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<code>[A-Za-z]{3})?"
 )
+
+
+def amount_examples(currency: str) -> str:
+    """How to type an amount, in the budget's own currency: '"250", "€1,200.50" or "1200 EUR"'."""
+    symbol = next((sign for sign, code in SYMBOLS.items() if code == currency), "")
+    larger = "1,200" if currency in NO_MINOR_UNITS else "1,200.50"
+    return f'"250", "{symbol}{larger}" or "1200 {currency}"'
 
 
 class AmountProblem(ValueError):
@@ -47,7 +53,9 @@ def parse_amount(text: str, default_currency: str) -> Money:
         raise AmountProblem("An expense is a positive amount.")
     match = _AMOUNT.fullmatch(typed)
     if match is None or not _grouped_well(match["number"]):
-        raise AmountProblem(f"I couldn't read {typed!r} as an amount. Try {EXAMPLE}.")
+        raise AmountProblem(
+            f"I couldn't read {typed!r} as an amount. Try {amount_examples(default_currency)}."
+        )
     symbol, code = match["symbol"], match["code"]
     currency = (code or SYMBOLS.get(symbol or "", "") or default_currency).upper()
     if symbol and code and SYMBOLS[symbol] != code.upper():
@@ -55,7 +63,9 @@ def parse_amount(text: str, default_currency: str) -> Money:
     try:
         value = Decimal(match["number"].replace(",", ""))
     except InvalidOperation:
-        raise AmountProblem(f"I couldn't read {typed!r} as an amount. Try {EXAMPLE}.") from None
+        raise AmountProblem(
+            f"I couldn't read {typed!r} as an amount. Try {amount_examples(default_currency)}."
+        ) from None
     money = Money(0, currency)
     decimals = value.as_tuple().exponent
     if isinstance(decimals, int) and decimals < -money.exponent:

@@ -176,7 +176,8 @@ def first_review_date(start: date, cadence_weeks: int, today: date) -> date:
     step = timedelta(weeks=cadence_weeks)
     review = start + step
     if review < today:
-        review += step * ((today - review).days // step.days + 1)
+        steps_behind = -(-(today - review).days // step.days)  # rounded up: today counts
+        review += step * steps_behind
     return review
 
 

@@ -61,7 +61,7 @@ def follow_up_ask(inv: Invocation, client: WebClient, respond: Respond) -> None:
     try:
         posted = client.chat_postMessage(
             channel=channel,
-            text=f"A question from {name}: {inv.args.strip()}",
+            text=f"A question from {escape_mrkdwn(name)}: {question}",
             blocks=[
                 section_block(
                     f":raising_hand: *A question from {escape_mrkdwn(name)}*\n{question}"

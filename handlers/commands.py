@@ -130,6 +130,7 @@ def follow_up_command(
         deps.people_seen,
         team_id=team_id,
         user_id=command["user_id"],
+        name=command.get("user_name") or "",
         now=deps.clock(),
         fetch=fetch_profile(client, team_id),
     )

@@ -22,10 +22,10 @@ from slack_sdk.models.views import View
 
 from domain.commands import COMMAND
 from domain.money import (
-    EXAMPLE,
     AmountProblem,
     ExpenseStatus,
     Money,
+    amount_examples,
     event_date_problem,
     parse_amount,
 )
@@ -67,10 +67,14 @@ from services.budget import (
 from services.deps import Deps
 from services.people import name_of
 
-USAGE = (
-    f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({EXAMPLE}), then what for; "
-    f"or `{COMMAND} expense new` for the form, with the event's date."
-)
+
+def usage(currency: str) -> str:
+    return (
+        f"Try `{COMMAND} expense 120 DevOpsDays ticket`: an amount ({amount_examples(currency)}), "
+        f"then what for; or `{COMMAND} expense new` for the form, with the event's date."
+    )
+
+
 DECIDED_ALREADY = "That request was decided already."
 REQUESTED = "expense_requested"  # context key: the request the form recorded
 REASON_MAX = 500
@@ -130,20 +134,24 @@ def answer_expense(inv: Invocation) -> Reply:
             f"*Your networking budget for {status.year}*: {status.remaining} left of "
             f"{status.budget}; up to {status.limit} a request is approved at once."
         )
-        text = "\n".join([lead, *lines]) if lines else f"{lead}\nNo requests yet. {USAGE}"
+        no_requests = f"{lead}\nNo requests yet. {usage(status.budget.currency)}"
+        text = "\n".join([lead, *lines]) if lines else no_requests
         return Reply([section_block(text).to_dict(), new_request_actions().to_dict()], text=text)
+    currency = inv.deps.budget_defaults.currency
     try:
         _, what = _split(inv.args, inv.deps)
     except AmountProblem as problem:
-        return say(f"{problem} {USAGE}")
+        return say(f"{problem} {usage(currency)}")
     if not what.strip():
-        return say(f"What is it for? {USAGE}")
+        return say(f"What is it for? {usage(currency)}")
     return Reply()  # the outcome follows the ack
 
 
 def follow_up_expense(inv: Invocation, client: WebClient, respond: Respond) -> None:
     if _wants_form(inv.args):
-        client.views_open(trigger_id=inv.trigger_id, view=build_expense_modal())
+        client.views_open(
+            trigger_id=inv.trigger_id, view=build_expense_modal(inv.deps.budget_defaults.currency)
+        )
         return
     if not inv.args.strip():
         return
@@ -192,7 +200,7 @@ def _announce(
     name = name_of(deps.database, team_id, user_id)
     client.chat_postMessage(
         channel=requested.approver_user_id,
-        text=f"{name} asks for {amount} from their networking budget.",
+        text=f"{escape_mrkdwn(name)} asks for {amount} from their networking budget.",
         blocks=build_approval_request(name, what, requested),
     )
     return (
@@ -242,7 +250,10 @@ def handle_action_expense_approve(body: dict[str, Any], respond: Respond, *, dep
         respond(text=DECIDED_ALREADY, response_type="ephemeral", replace_original=False)
         return
     respond(
-        text=f"You approved {decision.amount} for {decision.description}. I'll let them know.",
+        text=(
+            f"You approved {decision.amount} for {escape_mrkdwn(decision.description)}. "
+            "I'll let them know."
+        ),
         replace_original=True,
     )
 
@@ -320,7 +331,7 @@ def new_request_actions() -> ActionsBlock:
     )
 
 
-def build_expense_modal() -> dict[str, Any]:
+def build_expense_modal(currency: str) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id=VIEW_EXPENSE,
@@ -331,7 +342,7 @@ def build_expense_modal() -> dict[str, Any]:
             InputBlock(
                 block_id=BLOCK_EXPENSE_AMOUNT,
                 label="Amount",
-                hint=f"As you would write it: {EXAMPLE}.",
+                hint=f"As you would write it: {amount_examples(currency)}.",
                 element=PlainTextInputElement(action_id=BLOCK_EXPENSE_AMOUNT, max_length=40),
             ),
             InputBlock(
@@ -354,8 +365,9 @@ def build_expense_modal() -> dict[str, Any]:
     ).to_dict()
 
 
-def handle_action_expense_new(body: dict[str, Any], client: WebClient) -> None:
-    client.views_open(trigger_id=body["trigger_id"], view=build_expense_modal())
+def handle_action_expense_new(body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    modal = build_expense_modal(deps.budget_defaults.currency)
+    client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
 def handle_view_expense(
@@ -371,7 +383,7 @@ def handle_view_expense(
             typed_text(values, BLOCK_EXPENSE_AMOUNT), deps.budget_defaults.currency
         )
     except AmountProblem as problem:
-        errors[BLOCK_EXPENSE_AMOUNT] = f"{problem} For example {EXAMPLE}."
+        errors[BLOCK_EXPENSE_AMOUNT] = str(problem)
     if not what:
         errors[BLOCK_EXPENSE_WHAT] = "Say what it is for."
     date_problem = event_date_problem(event_date, deps.clock().date()) if event_date else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.commands import COMMAND
 
 # Events API subscriptions, each with a listener in handlers.events or handlers.messages.
@@ -31,6 +33,7 @@ ACTION_TOUR_WITHDRAW = "tour_withdraw"
 # Values and aspirations: the summary's buttons, the edit modal, the company's values modal.
 ACTION_VALUES_EDIT = "values_edit"
 ACTION_VALUES_SHARE = "values_share"
+ACTION_VALUES_UNSHARE = "values_unshare"
 ACTION_VALUES_SHARE_TEAM = "values_share_team"
 VIEW_VALUES_EDIT = "values_edit_modal"
 BLOCK_VALUES_ASPIRATIONS = "values_aspirations"
@@ -49,8 +52,14 @@ ACTION_REVIEW_PROGRESS = {
 }
 ACTION_REVIEW_ALIGNMENT = {score: f"review_alignment_{score}" for score in range(1, 6)}
 ACTION_REVIEW_THOUGHTS = "review_thoughts"
+# Snoozing is one overflow menu on the prompt; the two buttons it replaced are still honoured
+# on prompts sent before.
+ACTION_REVIEW_SNOOZE_MENU = "review_snooze"
 ACTION_REVIEW_SNOOZE = {"day": "review_snooze_day", "week": "review_snooze_week"}
+# One "Resolved" button per open topic, so each carries its own id within the prompt (Slack
+# requires action_ids unique in a message): the prefix, a colon and the gap's id.
 ACTION_REVIEW_GAP_RESOLVED = "review_gap_resolved"
+ACTION_REVIEW_GAP_RESOLVED_ANY = re.compile(rf"^{ACTION_REVIEW_GAP_RESOLVED}(:\d+)?$")
 VIEW_REVIEW_THOUGHTS = "review_thoughts_modal"
 BLOCK_REVIEW_TO_ADDRESS = "review_to_address"
 BLOCK_REVIEW_LEARNED = "review_learned"
@@ -99,6 +108,11 @@ ACTION_EXPENSE_FOLLOWUP = "expense_followup_share"
 ACTION_ALUMNI_JOIN = "alumni_join"
 ACTION_ALUMNI_DECLINE = "alumni_decline"
 
+
+def gap_resolved_action(gap_id: int) -> str:
+    return f"{ACTION_REVIEW_GAP_RESOLVED}:{gap_id}"
+
+
 ACTIONS = (
     ACTION_OPEN_GUIDE,
     ACTION_HOME_VIEW_STATEMENT,
@@ -110,9 +124,11 @@ ACTIONS = (
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
     ACTION_VALUES_SHARE_TEAM,
+    ACTION_VALUES_UNSHARE,
     *ACTION_REVIEW_PROGRESS.values(),
     *ACTION_REVIEW_ALIGNMENT.values(),
     ACTION_REVIEW_THOUGHTS,
+    ACTION_REVIEW_SNOOZE_MENU,
     *ACTION_REVIEW_SNOOZE.values(),
     ACTION_REVIEW_GAP_RESOLVED,
     ACTION_TOUR_END_NEW,

@@ -48,7 +48,7 @@ def answer_report(inv: Invocation) -> Reply:
     if inv.user_id not in inv.deps.admins:
         return say(ADMINS_ONLY)
     return say(
-        "Putting the report together: it arrives in our DM with its chart in a moment. "
+        "Putting the report together: I'll send it to you in a DM with its chart in a moment. "
         f"(The weekly digest comes on its own; `{COMMAND} report` is the same, as of now.)"
     )
 

@@ -32,35 +32,47 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
-def _shown(figure: Figure, change: Change, show: Callable[[int], str] = _count) -> str:
-    """ "12 (+3)", "12" when there is nothing to compare with, or "withheld"."""
+def _withheld(min_group_size: int) -> str:
+    """Said where the figure stands, with the reason."""
+    return f"{WITHHELD} (fewer than {min_group_size})"
+
+
+def _shown(
+    figure: Figure, change: Change, withheld: str, show: Callable[[int], str] = _count
+) -> str:
+    """ "12 (+3)", "12" when there is nothing to compare with, or "withheld (fewer than 5)"."""
     if figure.value is None:
-        return WITHHELD
+        return withheld
     if change.value is None:
         return show(figure.value)
     return f"{show(figure.value)} ({_signed(change.value, show)})"
 
 
 def _parts(figure: Figure) -> str:
-    """The parts, e.g. ": 8 decided, 4 undecided", leaving out what is withheld or none."""
-    shown = [f"{_count(value)} {part}" for part, value in figure.by.items() if value]
-    return f": {', '.join(shown)}" if figure.value and shown else ""
+    """The parts, e.g. " — 8 decided, 4 undecided", or ", all transformational" when one part
+    is the whole; leaving out what is withheld or none."""
+    shown = {part: value for part, value in figure.by.items() if value}
+    if not figure.value or not shown:
+        return ""
+    if list(shown.values()) == [figure.value]:
+        return f", all {next(iter(shown))}"
+    return " — " + ", ".join(f"{_count(value)} {part}" for part, value in shown.items())
 
 
 def _in_currency(currency: str, minor: int) -> str:
     return str(Money(minor, currency))
 
 
-def _money(figure: Figure, change: Change) -> str:
+def _money(figure: Figure, change: Change, withheld: str) -> str:
     """Each currency's amount, with its change."""
     if figure.value is None:
-        return WITHHELD
+        return withheld
     if not figure.by:
         return "none"
     lines = []
     for currency, minor in figure.by.items():
         if minor is None:
-            lines.append(f"{currency} {WITHHELD}")
+            lines.append(f"{currency} {withheld}")
             continue
         in_currency = Money(minor, currency)
         before = change.by.get(currency)
@@ -74,9 +86,10 @@ def _money(figure: Figure, change: Change) -> str:
 
 def digest_text(report: Report, title: str) -> str:
     figures, changes = report.figures, report.changes
+    withheld = _withheld(figures.min_group_size)
 
     def line(name: str) -> str:
-        return _shown(figures.named()[name], changes[name])
+        return _shown(figures.named()[name], changes[name], withheld)
 
     period = figures.period
     last_day = period.end - timedelta(days=1)
@@ -104,7 +117,7 @@ def digest_text(report: Report, title: str) -> str:
             f"• Alumni joined: {line('alumni_joined')} · opportunities posted: "
             f"{line('opportunities_posted')}, drawing {line('opportunity_interest')} “interested”",
             f"• Learnings shared: {line('learnings_shared')} · networking budget used: "
-            f"{_money(figures.budget_used, changes['budget_used'])}",
+            f"{_money(figures.budget_used, changes['budget_used'], withheld)}",
             f"_{since} A figure about fewer than {figures.min_group_size} people is withheld._",
         ]
     )

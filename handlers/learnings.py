@@ -149,7 +149,7 @@ def _post(deps: Deps, client: WebClient, learning: LearningPost) -> None:
         blocks.append(context_block(" · ".join(details)))
     posted = client.chat_postMessage(
         channel=deps.learning_channel,
-        text=f"{learning.name} learned: {clip(learning.text, 200)}",
+        text=f"{escape_mrkdwn(learning.name)} learned: {escape_mrkdwn(clip(learning.text, 200))}",
         blocks=blocks,
     )
     record_posted(

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from domain.alumni import OpportunityForm, OpportunityKind, opportunity_problems
 from handlers.alumni_views import CHANNEL_UNSET
@@ -49,7 +48,7 @@ from services.opportunities import (
     queue_opportunity,
     record_interest,
 )
-from services.people import remember_person
+from services.people import ProfileUnavailable, remember_person
 
 OpportunityReads = Callable[[int], OpportunitySheet | None]
 
@@ -144,7 +143,7 @@ def handle_action_opportunity_interested(
     now = deps.clock()
     # Alumni from other workspaces (Slack Connect) meet the bot here for the first time; one
     # Slack will not describe is refused below, not failed on.
-    with suppress(SlackApiError):
+    with suppress(ProfileUnavailable):
         remember_person(
             deps.database,
             team_id=team_id,

@@ -13,6 +13,8 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     PlainTextInputElement,
     SectionBlock,
 )
@@ -32,13 +34,13 @@ from domain.schedule import SnoozeChoice, local_label, zone_for
 from domain.tours import Side
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
-    ACTION_REVIEW_GAP_RESOLVED,
     ACTION_REVIEW_PROGRESS,
-    ACTION_REVIEW_SNOOZE,
+    ACTION_REVIEW_SNOOZE_MENU,
     ACTION_REVIEW_THOUGHTS,
     BLOCK_REVIEW_LEARNED,
     BLOCK_REVIEW_TO_ADDRESS,
     VIEW_REVIEW_THOUGHTS,
+    gap_resolved_action,
 )
 from handlers.views import clip, context_block, escape_mrkdwn, section_block
 from services.gaps import SHOWN_AT_MOST
@@ -79,7 +81,7 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
             "and with the company values?"
         )
     blocks: list[Block] = [
-        section_block(lead),
+        _with_snooze(lead, mine) if not mine.answered else section_block(lead),
         context_block(f"Mission: {escape_mrkdwn(clip(sheet.objective, 300))}"),
         *_open_gaps(sheet, mine.response_id),
         section_block(f"*{progress_q}*"),
@@ -106,15 +108,22 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
     if side is Side.EMPLOYEE:
         blocks += _learned_lately(sheet)
         blocks += _thoughts(mine)
-    if not mine.answered:
-        blocks.append(
-            _buttons(
-                [(ACTION_REVIEW_SNOOZE[c.value], f"Snooze {c.label}", False) for c in SnoozeChoice],
-                mine.response_id,
-            )
-        )
     blocks.append(context_block(_status(sheet, mine)))
     return blocks
+
+
+def _with_snooze(lead: str, mine: SideAnswers) -> SectionBlock:
+    """The prompt's first line, with snoozing in a menu beside it: "response id:choice"."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(lead)),
+        accessory=OverflowMenuElement(
+            action_id=ACTION_REVIEW_SNOOZE_MENU,
+            options=[
+                Option(text=f"Snooze {choice.label}", value=f"{mine.response_id}:{choice.value}")
+                for choice in SnoozeChoice
+            ],
+        ),
+    )
 
 
 def _open_gaps(sheet: ReviewSheet, response_id: int) -> list[Block]:
@@ -131,7 +140,7 @@ def _open_gaps(sheet: ReviewSheet, response_id: int) -> list[Block]:
                 ),
                 accessory=ButtonElement(
                     text="Resolved",
-                    action_id=ACTION_REVIEW_GAP_RESOLVED,
+                    action_id=gap_resolved_action(gap.gap_id),
                     value=f"{response_id}:{gap.gap_id}",
                 ),
             )

@@ -17,9 +17,10 @@ from domain.tours import Side
 from handlers.delivery import RenderedMessage, Renderer
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
-    ACTION_REVIEW_GAP_RESOLVED,
+    ACTION_REVIEW_GAP_RESOLVED_ANY,
     ACTION_REVIEW_PROGRESS,
     ACTION_REVIEW_SNOOZE,
+    ACTION_REVIEW_SNOOZE_MENU,
     ACTION_REVIEW_THOUGHTS,
     BLOCK_REVIEW_LEARNED,
     BLOCK_REVIEW_TO_ADDRESS,
@@ -68,9 +69,9 @@ REDRAW = "review_redraw"  # context key: the message to redraw after the modal's
 def register(app: App, deps: Deps) -> None:
     for action_id in (*PROGRESS_BY_ACTION, *ALIGNMENT_BY_ACTION):
         app.action(action_id)(acknowledged(acknowledge, handle_action_review_answer, deps))
-    for action_id in SNOOZE_BY_ACTION:
+    for action_id in (ACTION_REVIEW_SNOOZE_MENU, *SNOOZE_BY_ACTION):
         app.action(action_id)(acknowledged(acknowledge, handle_action_review_snooze, deps))
-    app.action(ACTION_REVIEW_GAP_RESOLVED)(
+    app.action(ACTION_REVIEW_GAP_RESOLVED_ANY)(
         acknowledged(acknowledge, handle_action_review_gap_resolved, deps)
     )
     app.action(ACTION_REVIEW_THOUGHTS)(
@@ -130,13 +131,28 @@ def renderers(reads: ReviewReads) -> dict[str, Renderer]:
 # --- buttons on a prompt ----------------------------------------------------------------------
 
 
+def _pressed(body: dict[str, Any]) -> str:
+    """A button's value, or the value of the option chosen in a menu."""
+    action = body["actions"][0]
+    return str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
+
+
 def _response_id(body: dict[str, Any]) -> int:
     """The response a button belongs to: its value, or the value's first part ("12:34")."""
-    return row_id(str(body["actions"][0].get("value") or "").partition(":")[0])
+    return row_id(_pressed(body).partition(":")[0])
 
 
 def _gap_id(body: dict[str, Any]) -> int:
-    return row_id(str(body["actions"][0].get("value") or "").partition(":")[2])
+    return row_id(_pressed(body).partition(":")[2])
+
+
+def _snooze_choice(body: dict[str, Any]) -> SnoozeChoice:
+    """From the menu ("12:week"), or from the buttons of prompts sent before it."""
+    by_button = SNOOZE_BY_ACTION.get(body["actions"][0]["action_id"])
+    try:
+        return by_button or SnoozeChoice(_pressed(body).partition(":")[2])
+    except ValueError:
+        raise ReviewRefusal("I didn't understand that choice; please pick it again.") from None
 
 
 def _refuse(respond: Respond, refusal: ReviewRefusal) -> None:
@@ -176,7 +192,7 @@ def handle_action_review_snooze(
             deps.database,
             response_id=response_id,
             by_user_id=body["user"]["id"],
-            choice=SNOOZE_BY_ACTION[body["actions"][0]["action_id"]],
+            choice=_snooze_choice(body),
             now=deps.clock(),
         ),
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from domain.people import Profile
+from services.people import ProfileUnavailable
+
+NO_ANSWER = "Slack didn't tell me who that is just now; please try again in a minute."
 
 
 def profile_from_slack_user(user: dict[str, Any]) -> Profile:
@@ -23,10 +27,22 @@ def profile_from_slack_user(user: dict[str, Any]) -> Profile:
 
 
 def fetch_profile(client: WebClient, team_id: str) -> Any:
-    """A fetcher for services.people: users.info, with the request's team as a fallback."""
+    """A fetcher for services.people: users.info, with the request's team as a fallback.
+    Raises ProfileUnavailable, in words, when Slack does not know the person or does not
+    answer."""
 
     def fetch(user_id: str) -> Profile:
-        user = client.users_info(user=user_id)["user"]
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "users_not_found"):
+                raise ProfileUnavailable(
+                    f"I can't find <@{user_id}> in this workspace: choose the person "
+                    "with @ as you type their name."
+                ) from error
+            raise ProfileUnavailable(NO_ANSWER) from error
+        except (OSError, TimeoutError) as error:  # no answer in time, or no route
+            raise ProfileUnavailable(NO_ANSWER) from error
         return profile_from_slack_user({"team_id": team_id, **user})
 
     return fetch

@@ -230,7 +230,7 @@ def proposal_actions(tour_id: int, version_no: int, side: Side) -> dict[str, Any
         buttons += [
             ButtonElement(text="Suggest changes", action_id=ACTION_TOUR_SUGGEST, value=value),
             ButtonElement(
-                text="Tell us what success means for you",
+                text="Tell me what success means for you",
                 action_id=ACTION_TOUR_SUCCESS_CHAT,
                 value=value,
             ),

@@ -345,7 +345,7 @@ def send_for_agreement(client: WebClient, statement: TourStatement, deps: Deps) 
     if statement.version_no == 1:
         lead = (
             f"*{escape_mrkdwn(proposer_name)}* proposes a tour of duty for you. Read it "
-            "through: accept it, suggest changes, or tell us what success means for you."
+            "through: accept it, suggest changes, or tell me what success means for you."
         )
     else:
         lead = (
@@ -354,7 +354,7 @@ def send_for_agreement(client: WebClient, statement: TourStatement, deps: Deps) 
         )
     client.chat_postMessage(
         channel=recipient,
-        text=f"{proposer_name} sent you a Statement of Alliance to review.",
+        text=f"{escape_mrkdwn(proposer_name)} sent you a Statement of Alliance to review.",
         blocks=build_proposal_message(statement, awaited, lead),
     )
     client.chat_postMessage(

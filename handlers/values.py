@@ -27,6 +27,7 @@ from handlers.ids import (
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
     ACTION_VALUES_SHARE_TEAM,
+    ACTION_VALUES_UNSHARE,
     BLOCK_COMPANY_ASPIRATIONS,
     BLOCK_COMPANY_VALUES,
     BLOCK_VALUES_ASPIRATIONS,
@@ -94,6 +95,7 @@ def register(app: App, deps: Deps) -> None:
         (ACTION_VALUES_EDIT, handle_action_values_edit),
         (ACTION_VALUES_SHARE, handle_action_values_share),
         (ACTION_VALUES_SHARE_TEAM, handle_action_values_share_team),
+        (ACTION_VALUES_UNSHARE, handle_action_values_unshare),
     ):
         app.action(action_id)(acknowledged(acknowledge, work, deps))
 
@@ -141,7 +143,7 @@ def follow_up_values(inv: Invocation, client: WebClient, respond: Respond) -> No
             inv.deps.database, team_id=inv.team_id, user_id=inv.user_id, now=inv.deps.clock()
         )
         text = (
-            "Done: your values are private to you again."
+            PRIVATE_AGAIN
             if revoked
             else "Your values weren't shared with anyone; nothing to change."
         )
@@ -340,6 +342,21 @@ def handle_action_values_share(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
     _share(body, client, respond, deps, share_with_manager)
+
+
+PRIVATE_AGAIN = "Done: your values are private to you again."
+
+
+def handle_action_values_unshare(
+    body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
+) -> None:
+    if not _owner_pressed(body):
+        _tell(body, client, respond, NOT_YOURS_TEXT)
+        return
+    team_id, owner = body["team"]["id"], body["user"]["id"]
+    stop_sharing(deps.database, team_id=team_id, user_id=owner, now=deps.clock())
+    _tell(body, client, respond, PRIVATE_AGAIN)
+    _refresh_home(client, deps, team_id, owner)
 
 
 def handle_action_values_share_team(

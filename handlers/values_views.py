@@ -25,6 +25,7 @@ from handlers.ids import (
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
     ACTION_VALUES_SHARE_TEAM,
+    ACTION_VALUES_UNSHARE,
     BLOCK_COMPANY_ASPIRATIONS,
     BLOCK_COMPANY_VALUES,
     BLOCK_VALUES_ASPIRATIONS,
@@ -163,12 +164,17 @@ def _sharing_line(shared_with: Sequence[str]) -> str:
     )
 
 
-def _buttons(user_id: str, *, manages_anyone: bool, has_statement: bool) -> ActionsBlock:
+def _buttons(
+    user_id: str, *, manages_anyone: bool, has_statement: bool, shared_with_manager: bool = False
+) -> ActionsBlock:
+    """Edit, and sharing: with the manager until it is shared, then a way to stop."""
     edit = "Edit" if has_statement else "Write them now"
     elements = [ButtonElement(text=edit, action_id=ACTION_VALUES_EDIT, value=user_id)]
     if has_statement:
         elements.append(
-            ButtonElement(
+            ButtonElement(text="Stop sharing", action_id=ACTION_VALUES_UNSHARE, value=user_id)
+            if shared_with_manager
+            else ButtonElement(
                 text="Share with my manager",
                 action_id=ACTION_VALUES_SHARE,
                 value=user_id,
@@ -194,7 +200,10 @@ def build_values_summary_blocks(own: OwnStatement, *, lead: str = "Saved.") -> B
             *_statement_sections(statement),
             _context(_sharing_line(own.shared_with)),
             _buttons(
-                statement.owner_user_id, manages_anyone=own.manages_anyone, has_statement=True
+                statement.owner_user_id,
+                manages_anyone=own.manages_anyone,
+                has_statement=True,
+                shared_with_manager=own.shared_with_manager,
             ),
             _context(
                 f"See how they align with your manager's and the company's: "
@@ -516,7 +525,10 @@ def build_home_values_blocks(user_id: str, own: OwnStatement, read: AlignmentRea
             ),
             _section("\n".join(lines)),
             _buttons(
-                statement.owner_user_id, manages_anyone=own.manages_anyone, has_statement=True
+                statement.owner_user_id,
+                manages_anyone=own.manages_anyone,
+                has_statement=True,
+                shared_with_manager=own.shared_with_manager,
             ),
             _context(
                 _sharing_line(own.shared_with) + f"  ·  `{COMMAND} values show` for the full view."

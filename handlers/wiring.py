@@ -12,6 +12,7 @@ from slack_bolt.kwargs_injection import Args
 from handlers.errors import report_failure
 from services.deps import Deps
 from services.events import claim_event
+from services.refusals import Refusal
 
 
 def with_deps(listener: Callable[..., Any], deps: Deps) -> Callable[[Args], Any]:
@@ -50,6 +51,9 @@ def acknowledged(
 def _reporting_failures(work: Callable[[Args], Any], args: Args) -> None:
     try:
         work(args)
+    except Refusal as refusal:  # meant for the person: said in words, not as a failure
+        if args.respond is not None and args.body.get("response_url"):
+            args.respond(text=refusal.message, response_type="ephemeral", replace_original=False)
     except Exception as error:
         report_failure(error, args.body, args.logger, respond=args.respond)
 

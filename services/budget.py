@@ -94,12 +94,12 @@ def _year_budget(session: Session, person: Person, year: int) -> NetworkingBudge
 
 
 def _read_status(
-    session: Session, person: Person, now: datetime, defaults: BudgetDefaults
+    session: Session, person: Person | None, now: datetime, defaults: BudgetDefaults
 ) -> tuple[BudgetStatus, NetworkingBudget | None]:
-    """This year's budget as it stands, without creating it: before a first request it is
-    what the settings give, all of it left."""
-    year = local_date(now, person.tz).year
-    budget = _year_budget(session, person, year)
+    """This year's budget as it stands, without creating it: before a first request (or
+    before the bot has met the person) it is what the settings give, all of it left."""
+    year = local_date(now, person.tz if person else None).year
+    budget = None if person is None else _year_budget(session, person, year)
     if budget is not None:
         return _status(session, budget), budget
     currency = defaults.currency
@@ -131,7 +131,7 @@ def budget_status(
     database: Database, *, team_id: str, user_id: str, now: datetime, defaults: BudgetDefaults
 ) -> BudgetStatus:
     with database.read() as session:
-        status, _ = _read_status(session, _person(session, team_id, user_id), now, defaults)
+        status, _ = _read_status(session, get_person(session, team_id, user_id), now, defaults)
         return status
 
 
@@ -336,7 +336,8 @@ def year_requests(
 ) -> tuple[BudgetStatus, list[YearRequest]]:
     """This year's budget and the requests against it, newest first."""
     with database.read() as session:
-        status, budget = _read_status(session, _person(session, team_id, user_id), now, defaults)
+        person = get_person(session, team_id, user_id)
+        status, budget = _read_status(session, person, now, defaults)
         if budget is None:
             return status, []
         requests = [

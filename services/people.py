@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import Person
 from db.upsert import upsert
-from domain.people import Profile, is_stale
+from domain.people import PROFILE_MAX_AGE, Profile, is_stale
 from services.audit import record_audit
+from services.refusals import Refusal
 
 FetchProfile = Callable[[str], Profile]
 
@@ -39,18 +40,35 @@ class RecentlySeen:
         self._refreshed_at[(person.team_id, person.user_id)] = person.profile_refreshed_at
 
 
+class ProfileUnavailable(Refusal):
+    """Slack could not say who this is: not in the workspace, or no answer in time."""
+
+
 def meet(
     database: Database,
     seen: RecentlySeen,
     *,
     team_id: str,
     user_id: str,
+    name: str,
     now: datetime,
     fetch: FetchProfile,
 ) -> None:
-    """Make sure the bot knows this person; free for someone this process met lately."""
-    if not seen.is_fresh(team_id, user_id, now):
-        seen.saw(remember_person(database, team_id=team_id, user_id=user_id, now=now, fetch=fetch))
+    """Make sure the bot knows the person acting; free for someone this process met lately.
+    When Slack cannot say who they are, what is known (their id, the name their request
+    carried) is kept, marked stale so that the next request fetches the profile again."""
+    if seen.is_fresh(team_id, user_id, now):
+        return
+    try:
+        person = remember_person(database, team_id=team_id, user_id=user_id, now=now, fetch=fetch)
+    except ProfileUnavailable:
+        with database.read() as session:
+            if get_person(session, team_id, user_id) is not None:
+                return
+        provisional = Profile(user_id, team_id, name, "", None, is_bot=False, deleted=False)
+        save_profile(database, provisional, now, refreshed_at=now - PROFILE_MAX_AGE)
+        return
+    seen.saw(person)
 
 
 def remember_person(
@@ -65,15 +83,18 @@ def remember_person(
     return save_profile(database, profile, now)
 
 
-def save_profile(database: Database, profile: Profile, now: datetime) -> Person:
-    """Store the profile; a person's deactivation or return is written to the audit log."""
+def save_profile(
+    database: Database, profile: Profile, now: datetime, *, refreshed_at: datetime | None = None
+) -> Person:
+    """Store the profile, as fetched at `refreshed_at` (now unless given); a person's
+    deactivation or return is written to the audit log."""
     fields = {
         "name": profile.name,
         "real_name": profile.real_name,
         "tz": profile.tz,
         "is_bot": profile.is_bot,
         "deleted": profile.deleted,
-        "profile_refreshed_at": now,
+        "profile_refreshed_at": refreshed_at or now,
     }
     key = {"team_id": profile.team_id, "user_id": profile.user_id}
     with database.session() as session:

@@ -67,6 +67,11 @@ class OwnStatement:
     statement: StatementRead | None
     shared_with: tuple[str, ...]  # user ids, oldest share first
     manages_anyone: bool
+    manager_user_id: str | None = None  # the manager on the person's open tour
+
+    @property
+    def shared_with_manager(self) -> bool:
+        return self.manager_user_id is not None and self.manager_user_id in self.shared_with
 
 
 @dataclass(frozen=True)
@@ -165,10 +170,12 @@ def own_statement(session: Session, team_id: str, user_id: str) -> OwnStatement:
         .where(ValueShare.owner_id == person.id, ValueShare.revoked_at.is_(None))
         .order_by(ValueShare.shared_at, ValueShare.id)
     ).all()
+    manager = current_manager(session, person.id)
     return OwnStatement(
         _read(person, row) if row is not None else None,
         tuple(shared_with),
         bool(_reports_of(session, person)),
+        manager.user_id if manager is not None else None,
     )
 
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from db.engine import Database
 from db.migrate import current_revision, head_revision
 from db.models import ProcessedEvent
 from domain.delivery import Purpose
 from services.outbox import enqueue
+from tests import clock
 from tests.botprocess import bot_environment
 from tests.helpers import wait_for_call
 
@@ -125,7 +129,7 @@ def test_scheduler_run_delivers_what_is_due_until_stopped(
     env = bot_environment(session_fake_slack.url, url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
     assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
     target = f"USCHED{os.getpid()}"
-    plan_message(url, target, datetime.now(UTC))
+    plan_message(url, target, clock.now())
     process = subprocess.Popen(
         [ALLIANCE, "scheduler", "run"],
         env=env,
@@ -150,7 +154,7 @@ def test_schedule_previews_the_coming_days_as_a_table(tmp_path: Path) -> None:
     empty = run_cli("schedule", env=env, cwd=tmp_path)
     assert empty.returncode == 0 and "Nothing is planned in the next 7 days." in empty.stdout
 
-    soon = datetime.now(UTC) + timedelta(days=2)
+    soon = clock.now() + timedelta(days=2)
     plan_message(url, "USOON", soon)
     plan_message(url, "ULATER", soon + timedelta(days=20))
     shown = run_cli("schedule", "--days", "7", env=env, cwd=tmp_path)
@@ -164,3 +168,94 @@ def test_schedule_previews_the_coming_days_as_a_table(tmp_path: Path) -> None:
 
     refused = run_cli("schedule", "--days", "0", env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "days must be a whole number from 1 to 366" in refused.stderr
+
+
+UNUSABLE_DATABASES = {
+    "missing folder": ("sqlite:////nonexistent-dir/a.db", "unable to open database file"),
+    "parent is a file": ("sqlite:///{file}/a.db", "unable to open database file"),
+    "server refuses": ("postgresql://postgres@127.0.0.1:1/test", "Connection refused"),
+}
+COMMANDS = {
+    "run": ("run",),
+    "scheduler run": ("scheduler", "run"),
+    "scheduler tick": ("scheduler", "tick"),
+    "db upgrade": ("db", "upgrade"),
+    "export": ("export", "out.db"),
+    "schedule": ("schedule",),
+}
+
+
+@pytest.mark.parametrize("database", UNUSABLE_DATABASES, ids=list(UNUSABLE_DATABASES))
+@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
+def test_an_unusable_database_url_is_one_line_and_exit_2(
+    tmp_path: Path, command: str, database: str
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    url, reason = UNUSABLE_DATABASES[database]
+    url = url.format(file=tmp_path / "a-file")
+    env = bare_env(DATABASE_URL=url, SLACK_BOT_TOKEN="xoxb-unused", SLACK_SIGNING_SECRET="unused")
+    result = run_cli(*COMMANDS[command], env=env, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    shown = make_url(url).render_as_string(hide_password=True)  # as the bot writes a URL
+    assert line.startswith(f"Alliance cannot use DATABASE_URL ({shown}): ") and reason in line
+
+
+@pytest.mark.parametrize("command", ["schedule", "scheduler tick", "export"])
+def test_a_command_on_a_database_without_tables_says_to_upgrade_and_creates_nothing(
+    tmp_path: Path, command: str
+) -> None:
+    env = bare_env(SLACK_BOT_TOKEN="xoxb-unused", SLACK_SIGNING_SECRET="unused")
+    result = run_cli(*COMMANDS[command], env=env, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "The database at DATABASE_URL (sqlite:///alliance.db) has no tables yet: "
+        "run `alliance db upgrade` first.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dash_dash_version(tmp_path: Path) -> None:
+    result = run_cli("--version", env=bare_env(), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "alliance 0.1.0\n")
+
+
+def slack_env(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
+    return bare_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET="unused",
+        SLACK_API_URL=api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("command", [("run",), ("scheduler", "run")], ids=" ".join)
+def test_slack_out_of_reach_at_start_is_one_line_and_exit_2(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = run_cli(*command, env=slack_env(tmp_path, "http://127.0.0.1:9/api/"), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "Alliance cannot reach Slack at SLACK_API_URL (http://127.0.0.1:9/api/): "
+        "[Errno 111] Connection refused.\n"
+    )
+
+
+def test_a_token_slack_refuses_is_one_line_and_exit_2(tmp_path: Path, session_fake_slack) -> None:
+    session_fake_slack.fail_next("auth.test", error="invalid_auth")
+    result = run_cli("run", env=slack_env(tmp_path, session_fake_slack.url), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Slack refused SLACK_BOT_TOKEN (invalid_auth): ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path, session_fake_slack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = slack_env(tmp_path, session_fake_slack.url, PORT=str(port))
+        result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"PORT {port} is in use by another program; set PORT to a free one.\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
@@ -43,7 +45,10 @@ def test_every_problem_is_listed_at_once() -> None:
         "SLACK_API_URL",
     ):
         assert name in explained
-    assert "not one: bob" in explained
+    assert (
+        "ALLIANCE_ADMINS must be a comma-separated list of Slack user IDs; these are not: bob."
+        in explained
+    )
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:
@@ -67,6 +72,11 @@ def test_oauth_variables_are_refused_with_a_reason() -> None:
 def test_database_commands_do_not_need_slack_tokens() -> None:
     settings = load_settings({"DATABASE_URL": "postgresql://u@h/db"}, need_slack=False)
     assert settings.database_url == "postgresql://u@h/db"
+
+
+def test_a_postgres_url_as_hosts_hand_it_out_is_accepted() -> None:
+    settings = load_settings({"DATABASE_URL": "postgres://u:p@h:5432/db"}, need_slack=False)
+    assert settings.database_url == "postgres://u:p@h:5432/db"
 
 
 def test_working_hours_and_tour_end_leads_are_read_and_checked() -> None:
@@ -145,3 +155,16 @@ def test_the_leadership_digest_settings_are_read_and_checked() -> None:
     assert '"Mon 09:00", "Fri 16:30 Europe/Paris" or "off"' in problems
     assert "ALLIANCE_MIN_GROUP_SIZE must be a whole number from 1 to 1000" in problems
     assert "ALLIANCE_LEADERSHIP_CHANNEL must be a channel ID" in problems
+
+
+def test_the_clock_shift_is_seconds_either_way_and_nothing_else() -> None:
+    assert load_settings(VALID).clock_shift == timedelta(0)
+    back = load_settings({**VALID, "ALLIANCE_CLOCK_SHIFT_SECONDS": "-86400.5"})
+    assert back.clock_shift == -timedelta(days=1, milliseconds=500)
+    for typed in ("a day", "nan", "inf", "1e12"):
+        with pytest.raises(ConfigError) as raised:
+            load_settings({**VALID, "ALLIANCE_CLOCK_SHIFT_SECONDS": typed})
+        assert raised.value.problems == [
+            "ALLIANCE_CLOCK_SHIFT_SECONDS must be a number of seconds, such as -86400 for a day "
+            f"back (found '{typed}')."
+        ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.money import AmountProblem, Money, parse_amount
+from domain.money import AmountProblem, Money, amount_examples, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,18 @@ def test_anything_else_is_refused_with_an_example(typed: str, says: str) -> None
 def test_amounts_print_with_their_currency() -> None:
     assert str(Money(120050, "USD")) == "1,200.50 USD"
     assert str(Money(5000, "JPY")) == "5,000 JPY"
+
+
+@pytest.mark.parametrize(
+    ("currency", "examples"),
+    [
+        ("EUR", '"250", "€1,200.50" or "1200 EUR"'),
+        ("USD", '"250", "$1,200.50" or "1200 USD"'),
+        ("JPY", '"250", "¥1,200" or "1200 JPY"'),
+        ("CHF", '"250", "1,200.50" or "1200 CHF"'),
+    ],
+)
+def test_amount_examples_are_in_the_currency_given(currency: str, examples: str) -> None:
+    assert amount_examples(currency) == examples
+    for typed in examples.replace('"', "").replace(" or ", ", ").split(", "):
+        assert parse_amount(typed, currency).currency == currency

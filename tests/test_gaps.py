@@ -3,17 +3,19 @@ one side marks them resolved."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Gap
 from domain.reviews import Progress
-from handlers.ids import ACTION_REVIEW_GAP_RESOLVED
+from handlers.ids import ACTION_REVIEW_GAP_RESOLVED, gap_resolved_action
 from services.reviews import record_answer, start_checkin
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -22,7 +24,6 @@ from tests.helpers import (
     wait_until,
 )
 from tests.review_steps import HOURS, ON_TRACK, Agreed, deliver, prompts_delivered, responses_of
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import dm_with_button, press
 
 
@@ -38,7 +39,7 @@ def answered_with_gaps(
     employee naming something to address; returns the tour and the review."""
     agreed, review, _, _ = prompts_delivered(slack, fake, database)
     responses = responses_of(database, review.id)
-    now = datetime.now(UTC)
+    now = clock.now()
     for side, user, progress, score in (
         ("employee", agreed.pair.employee, Progress.AT_RISK, 2),
         ("manager", agreed.pair.manager, Progress.ON_TRACK, 4),
@@ -58,8 +59,8 @@ def answered_with_gaps(
 
 def next_prompt(fake: FakeSlack, database: Database, agreed: Agreed, nth: int) -> Any:
     """Start a check-in of the tour and return the employee's prompt for it."""
-    start_checkin(database, team_id="T0001", user_id=agreed.pair.employee, now=datetime.now(UTC))
-    deliver(database, fake, datetime.now(UTC) + timedelta(minutes=1))
+    start_checkin(database, team_id="T0001", user_id=agreed.pair.employee, now=clock.now())
+    deliver(database, fake, clock.now() + timedelta(minutes=1))
     return dm_with_button(fake, agreed.pair.employee, ON_TRACK, nth=nth)
 
 
@@ -84,14 +85,15 @@ def test_the_next_review_shows_them_until_resolved(
     assert "To address: Too many meetings on Fridays" in shown
     assert "You saw the mission's progress differently" in shown
     named = gaps_of(bot_database, agreed.tour_id)["named"]
+    ids = [
+        element["action_id"]
+        for block in prompt.json("blocks")
+        for element in [*block.get("elements", []), block.get("accessory") or {}]
+        if "action_id" in element
+    ]
+    assert len(ids) == len(set(ids)), "action_ids repeat within the prompt"
 
-    press(
-        slack,
-        prompt,
-        ACTION_REVIEW_GAP_RESOLVED,
-        agreed.pair.employee,
-        value=f"{prompt_response_id(prompt)}:{named.id}",
-    )
+    press(slack, prompt, gap_resolved_action(named.id), agreed.pair.employee)
     redrawn = wait_until(
         fake_slack,
         "chat.update",
@@ -134,7 +136,7 @@ def test_editing_what_to_address_updates_or_withdraws_the_gap(
         bot_database,
         response_id=employee.id,
         by_user_id=agreed.pair.employee,
-        now=datetime.now(UTC),
+        now=clock.now(),
         hours=HOURS,
         to_address="Fridays are fine now; Mondays are not",
     )
@@ -145,7 +147,7 @@ def test_editing_what_to_address_updates_or_withdraws_the_gap(
         bot_database,
         response_id=employee.id,
         by_user_id=agreed.pair.employee,
-        now=datetime.now(UTC),
+        now=clock.now(),
         hours=HOURS,
         to_address="",
     )

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from domain.commands import SUBCOMMANDS
 from tests.surfaces import ROOT, registered_surfaces, web_api_methods_called
 
 SCHEMA = ROOT / "tests" / "data" / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
@@ -29,7 +30,8 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "conversations.history": ("im:history", "channels:history", "groups:history"),
     "auth.test": None,
     "files.uploadV2": "files:write",
-    "conversations.invite": "channels:manage",
+    # The alumni channel may be public or private.
+    "conversations.invite": ("channels:manage", "groups:write"),
     "conversations.inviteShared": "conversations.connect:write",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
@@ -39,10 +41,11 @@ EVENT_SCOPES: dict[str, str | None] = {
     "user_change": "users:read",
     "message.im": "im:history",
     "message.channels": "channels:history",
+    "message.groups": "groups:history",
 }
-# Bolt listens for `message`; the manifest subscribes to DMs and to public channels (the bot
-# is a member of the alumni channel only, so that is all it hears).
-SUBSCRIPTIONS = {"message": ("message.im", "message.channels")}
+# Bolt listens for `message`; the manifest subscribes to DMs and to public and private channels
+# (the bot is a member of the alumni channel, public or private, so that is all it hears).
+SUBSCRIPTIONS = {"message": ("message.im", "message.channels", "message.groups")}
 
 
 def subscribed_events() -> set[str]:
@@ -65,7 +68,8 @@ def test_manifest_follows_slacks_schema(manifest: dict[str, Any]) -> None:
 def test_every_registered_command_is_declared_and_the_reverse(manifest: dict[str, Any]) -> None:
     declared = {command["command"] for command in manifest["features"]["slash_commands"]}
     assert declared == registered_surfaces()["command"]
-    assert all(command.get("usage_hint") for command in manifest["features"]["slash_commands"])
+    [alliance] = manifest["features"]["slash_commands"]
+    assert alliance["usage_hint"].split(" | ") == [s.name for s in SUBCOMMANDS]
 
 
 def test_every_registered_event_is_subscribed_and_the_reverse(manifest: dict[str, Any]) -> None:
