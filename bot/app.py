@@ -40,9 +40,10 @@ from handlers import (
 )
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
+from handlers.replays import refuse_replays
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
-from services.deps import Deps
+from services.deps import Clock, Deps
 from services.expense_followups import get_followup
 from services.leadership_digest import stored_report
 from services.news import digest_items
@@ -111,6 +112,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
         ignoring_self_events_enabled=True,
     )
     app.error(handle_error)
+    app.middleware(refuse_replays(deps))
     for surface in SURFACES:
         surface.register(app, deps)
     return app
@@ -133,7 +135,7 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
     }
 
 
-def build_deps(settings: Settings, database: Database) -> Deps:
+def build_deps(settings: Settings, database: Database, clock: Clock | None = None) -> Deps:
     return Deps(
         database=database,
         admins=settings.admins,
@@ -153,6 +155,7 @@ def build_deps(settings: Settings, database: Database) -> Deps:
         news_digest_day=settings.news_digest_day,
         nonpublic_guideline=settings.nonpublic_guideline,
         budget_defaults=settings.budget_defaults,
+        clock=clock or settings.clock,
         background=ThreadPoolExecutor(
             max_workers=settings.web_threads, thread_name_prefix="alliance-work"
         ),

@@ -13,7 +13,7 @@ from bot.app import build_deps, build_web_client, create_app
 from bot.config import Settings
 from db.engine import Database
 from scheduler.runner import build_scheduler
-from services.deps import Deps
+from services.deps import Clock, Deps
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,13 @@ class Runtime:
     scheduler: BackgroundScheduler | None  # None: another process runs the scheduler
 
     @classmethod
-    def start(cls, settings: Settings, *, with_scheduler: bool = True) -> Runtime:
+    def start(
+        cls, settings: Settings, *, with_scheduler: bool = True, clock: Clock | None = None
+    ) -> Runtime:
+        """`clock` replaces the settings' one for handlers, scheduler and outbox alike."""
         database = Database(settings.database_url)
         client = build_web_client(settings)
-        deps = build_deps(settings, database)
+        deps = build_deps(settings, database, clock)
         app = create_app(settings, deps, client)
         scheduler = build_scheduler(deps) if with_scheduler else None
         settle_heap()

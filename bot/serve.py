@@ -53,7 +53,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         self.runtime = Runtime.start(self.settings, with_scheduler=self.with_scheduler)
-        return build_wsgi_app(self.runtime.app, self.runtime.database)
+        return build_wsgi_app(self.runtime.app, self.runtime.database, self.settings.signing_secret)
 
     def _stop_runtime(self, _server: Any, _worker: Any) -> None:
         if self.runtime is not None:
@@ -70,7 +70,7 @@ def serve_scheduler(settings: Settings) -> None:
     database = Database(settings.database_url)
     deps = build_deps(settings, database)
     scheduler = build_scheduler(deps)
-    stopping = _stop_on_signals()
+    stopping = stop_on_signals()
     settle_heap()
     scheduler.start()
     logger.info("Alliance scheduler is running")
@@ -81,7 +81,7 @@ def serve_scheduler(settings: Settings) -> None:
     database.dispose()
 
 
-def _stop_on_signals() -> threading.Event:
+def stop_on_signals() -> threading.Event:
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -100,14 +100,14 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool = True) -> Non
         "0.0.0.0",
         settings.port,
         build_health_app(runtime.database),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
+        server_class=ThreadingWSGIServer,
+        handler_class=QuietHandler,
     )
     threading.Thread(target=health.serve_forever, name="alliance-health", daemon=True).start()
     handler = SocketModeHandler(
         runtime.app, app_token=settings.app_token, web_client=runtime.app.client
     )
-    stopping = _stop_on_signals()
+    stopping = stop_on_signals()
     handler.connect()
     logger.info("Alliance is connected to Slack in Socket Mode")
     stopping.wait()
@@ -116,10 +116,10 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool = True) -> Non
     runtime.stop()
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Health checks every few seconds would drown the log."""

@@ -8,6 +8,8 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Offboarding
 from handlers.ids import (
@@ -18,10 +20,8 @@ from handlers.ids import (
     BLOCK_OFFBOARD_STANDING,
 )
 from services.offboarding import plan_invitations
-from tests.fakeslack import FakeSlack
 from tests.helpers import eventually, new_user_id, wait_for_call
 from tests.review_steps import HOURS, Agreed, agree_tour, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, dm_with_button, press
 
 LAST_DAY = TODAY + timedelta(days=10)
@@ -92,9 +92,11 @@ def leaving(
 def invited(slack: SignedRequests, fake: FakeSlack, database: Database, **form: Any) -> Any:
     """The invitation the leaver got on their last day."""
     agreed, _ = leaving(slack, fake, database, **form)
-    last_day_noon = datetime.combine(LAST_DAY, time(12), tzinfo=UTC)
-    plan_invitations(database, now=last_day_noon, hours=HOURS)
-    deliver(database, fake, last_day_noon + timedelta(days=1))
+    plan_invitations(database, now=datetime.combine(LAST_DAY, time(12), tzinfo=UTC), hours=HOURS)
+    planned = offboarding_of(database, agreed)
+    assert planned is not None and planned.invited_at is not None
+    # When the invitation is due: in their working hours, the Monday after a last day at a weekend.
+    deliver(database, fake, planned.invited_at)
     return agreed, dm_with_button(fake, agreed.pair.employee, ACTION_ALUMNI_JOIN)
 
 

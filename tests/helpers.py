@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AuditEntry, Person, ProcessedEvent
-from tests.fakeslack import FakeSlack
-from tests.slack_requests import SlackSender
 
 _ids = itertools.count(1)
 
@@ -38,7 +38,7 @@ def stored_person(database: Database, user_id: str, team_id: str = "T0001") -> P
         ).one_or_none()
 
 
-def settle(slack: SlackSender, fake: FakeSlack) -> None:
+def settle(slack: SignedRequests, fake: FakeSlack) -> None:
     """Wait until the bot has finished the background work of every request sent before this.
 
     A home-tab event for a fresh user ends in views.publish; background work runs in order of

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from bot.app import build_delivery_client, outbox_renderers
 from bot.config import Settings
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlignmentReview, Outbox, ReviewResponse, Tour
 from domain.schedule import WorkingHours
@@ -27,9 +29,7 @@ from services.reviews import (
     plan_due_reviews,
 )
 from tests.botprocess import BOT_TOKEN
-from tests.fakeslack import FakeSlack
 from tests.helpers import new_user_id, wait_until
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import (
     TODAY,
     Pair,

@@ -42,6 +42,8 @@ class RecordingApp:
             self.registered[kind].add(
                 constraint
                 if isinstance(constraint, str)
+                else constraint.pattern
+                if isinstance(constraint, re.Pattern)
                 else constraint.get("type", str(constraint))
             )
             return lambda *args, **kwargs: None

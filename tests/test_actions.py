@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.fakeslack import FakeSlack
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from tests.helpers import block_texts, wait_for_call
-from tests.slack_requests import SlackSender
 
 
-def test_guide_button_opens_the_guide_modal(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_guide_button_opens_the_guide_modal(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     home = {"type": "home", "callback_id": "", "blocks": []}
     response = slack.block_actions(
         [{"action_id": "home_open_guide", "type": "button", "value": "guide"}],

@@ -3,17 +3,19 @@ relayed to the asker by DM, each once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlumniAsk, AlumniAskAnswer
+from tests import clock
 from tests.botprocess import ALUMNI_CHANNEL
-from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, eventually, new_user_id, wait_until
 from tests.review_steps import deliver
-from tests.slack_requests import SlackSender as SignedRequests
 
 
 def asked(slack: SignedRequests, fake: FakeSlack, database: Database) -> tuple[str, AlumniAsk]:
@@ -106,7 +108,7 @@ def test_an_answer_in_the_thread_reaches_the_asker_once(
     )
     assert eventually(lambda: answers(bot_database, ask) == 1)
 
-    deliver(bot_database, fake_slack, datetime.now(UTC) + timedelta(days=7))
+    deliver(bot_database, fake_slack, clock.now() + timedelta(days=7))
     [relay] = wait_until(
         fake_slack,
         "chat.postMessage",
@@ -153,3 +155,23 @@ def test_an_empty_question_is_explained(slack: SignedRequests, fake_slack: FakeS
     fake_slack.add_user(someone, name="someone")
     reply = slack.slash_command("ask", user_id=someone).json()["text"]
     assert "What would you like to ask?" in reply
+
+
+def test_special_mentions_and_links_in_a_question_stay_text_in_the_notification_too(
+    slack: SignedRequests, fake_slack: FakeSlack
+) -> None:
+    asker = new_user_id()
+    fake_slack.add_user(asker, name="mal", real_name="Mal <!channel> & Co")
+    hostile = f"<!here> <!channel> <!subteam^S0123> <javascript:alert(1)|click> {asker}"
+    slack.slash_command(f"ask {hostile}", user_id=asker)
+    [post] = wait_until(
+        fake_slack,
+        "chat.postMessage",
+        lambda c: c.args.get("channel") == ALUMNI_CHANNEL and asker in c.args.get("text", ""),
+    )
+    for shown in (post.args["text"], json.dumps(post.json("blocks"))):
+        assert "<!" not in shown and "<javascript" not in shown
+    assert (
+        "&lt;!here&gt;" in post.args["text"]
+        and "Mal &lt;!channel&gt; &amp; Co" in post.args["text"]
+    )

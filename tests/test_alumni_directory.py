@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Tour
 from domain.tours import TourStatus
@@ -16,9 +18,7 @@ from handlers.ids import (
     BLOCK_ALUMNI_ROLE,
 )
 from tests.alumni_steps import LINE, alum
-from tests.fakeslack import FakeSlack
 from tests.helpers import answer_with, block_texts, eventually, new_user_id, wait_for_call
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import dm_with_button, form, open_statement_modal, submit
 
 

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AwayPeriod, Person, Tour
 from domain.schedule import REMINDER_AFTER
 from services.away import mark_away
 from services.reviews import plan_due_reviews
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import eventually, new_user_id, stored_person_when
 from tests.review_steps import (
     DUE,
@@ -23,7 +25,6 @@ from tests.review_steps import (
     responses_of,
     reviews_of,
 )
-from tests.slack_requests import SlackSender as SignedRequests
 
 
 def away_periods(database: Database, user_id: str) -> list[AwayPeriod]:
@@ -79,7 +80,7 @@ def test_planning_steps_over_an_away_period_it_finds(
         team_id="T0001",
         user_id=agreed.pair.manager,
         last_day=DUE + timedelta(days=8),
-        now=datetime.now(UTC),
+        now=clock.now(),
         hours=HOURS,
     )
     with bot_database.session() as session:
@@ -128,7 +129,7 @@ def test_away_shows_itself_and_back_ends_it(
     user = new_user_id()
     fake_slack.add_user(user, name="lee", tz="Europe/Berlin")
     assert "You're not marked away." in say(slack, user, "away")
-    last_day = date.today() + timedelta(days=10)
+    last_day = clock.TODAY + timedelta(days=10)
     say(slack, user, f"away until {last_day.isoformat()}")
     eventually(lambda: away_periods(bot_database, user))
     shown = say(slack, user, "away")
@@ -151,7 +152,7 @@ def test_a_day_that_cannot_be_allowed_is_explained_and_nothing_is_stored(
 ) -> None:
     user = new_user_id()
     fake_slack.add_user(user, name="kim", tz="America/Chicago")
-    yesterday = date.today() - timedelta(days=2)
+    yesterday = clock.TODAY - timedelta(days=2)
     assert "has passed" in say(slack, user, f"away until {yesterday.isoformat()}")
     assert "couldn't read 'whenever'" in say(slack, user, "away until whenever")
     assert "Tell me the last day" in say(slack, user, "away for a bit")

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from domain.money import Money
 from services.budget import (
@@ -18,9 +20,7 @@ from services.budget import (
     decide_expense,
     request_expense,
 )
-from tests.fakeslack import FakeSlack
 from tests.review_steps import HOURS, agree_tour
-from tests.slack_requests import SlackSender as SignedRequests
 
 DEFAULTS = BudgetDefaults(amount_minor=100000, limit_minor=25000, currency="EUR")  # 1,000 / 250
 NOW = datetime(2031, 6, 1, 12, tzinfo=UTC)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AuditEntry, Person
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import (
     block_texts,
     new_user_id,
@@ -17,7 +19,6 @@ from tests.helpers import (
     wait_for_call,
     wait_for_calls,
 )
-from tests.slack_requests import SlackSender
 
 
 def home_opened(user_id: str) -> dict:
@@ -29,7 +30,7 @@ def publishes_for(fake: FakeSlack, user_id: str) -> list:
 
 
 def test_home_tab_welcomes_a_newcomer_by_first_name(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="amara", real_name="Amara <Okafor>")
@@ -47,7 +48,9 @@ def test_home_tab_welcomes_a_newcomer_by_first_name(
     )
 
 
-def test_messages_tab_opening_publishes_nothing(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_messages_tab_opening_publishes_nothing(
+    slack: SignedRequests, fake_slack: FakeSlack
+) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="msgs")
     slack.event({**home_opened(user_id), "tab": "messages"})
@@ -55,7 +58,9 @@ def test_messages_tab_opening_publishes_nothing(slack: SlackSender, fake_slack: 
     assert publishes_for(fake_slack, user_id) == []
 
 
-def test_an_event_slack_retries_is_handled_once(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_an_event_slack_retries_is_handled_once(
+    slack: SignedRequests, fake_slack: FakeSlack
+) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="retried")
     event_id = f"Ev{user_id}"
@@ -68,7 +73,7 @@ def test_an_event_slack_retries_is_handled_once(slack: SlackSender, fake_slack: 
     assert len(publishes_for(fake_slack, user_id)) == 1
 
 
-def test_distinct_events_are_each_handled(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_distinct_events_are_each_handled(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="twice")
     slack.event(home_opened(user_id))
@@ -77,7 +82,7 @@ def test_distinct_events_are_each_handled(slack: SlackSender, fake_slack: FakeSl
 
 
 def test_user_change_updates_the_stored_profile_and_audits_deactivation(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     user = fake_slack.add_user(user_id, name="mover", tz="Europe/Berlin")
@@ -96,7 +101,7 @@ def test_user_change_updates_the_stored_profile_and_audits_deactivation(
 
 
 def test_a_stale_profile_is_refreshed_on_next_meeting(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="old", tz="America/New_York")
@@ -106,7 +111,7 @@ def test_a_stale_profile_is_refreshed_on_next_meeting(
         session.execute(
             update(Person)
             .where(Person.user_id == user_id)
-            .values(profile_refreshed_at=datetime.now(UTC) - timedelta(days=2))
+            .values(profile_refreshed_at=clock.now() - timedelta(days=2))
         )
     fake_slack.add_user(user_id, name="old", tz="America/Los_Angeles")
     slack.event(home_opened(user_id))
@@ -116,7 +121,7 @@ def test_a_stale_profile_is_refreshed_on_next_meeting(
 
 
 def test_a_failing_event_is_logged_and_the_bot_lives_on(
-    slack: SlackSender, fake_slack: FakeSlack, running_bot
+    slack: SignedRequests, fake_slack: FakeSlack, running_bot
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="unlucky")

@@ -3,11 +3,13 @@ button opens the learning form naming the event, and the learning is linked to t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Expense, Learning, Outbox
 from domain.reviews import start_of_local_day
@@ -25,10 +27,9 @@ from scheduler.jobs import expense_followups
 from services.away import current_away
 from services.deps import Deps
 from services.expense_followups import FOLLOWUP
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import answer_with, block_texts, eventually, new_user_id, wait_for_call
 from tests.review_steps import agree_tour, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_expenses import (
     ask_with_trigger,
     decision_told,
@@ -74,7 +75,7 @@ def planned(database: Database, expense_id: int) -> list[Outbox]:
 
 
 def event_day() -> date:
-    return datetime.now(UTC).date() + timedelta(days=10)
+    return clock.now().date() + timedelta(days=10)
 
 
 def test_after_the_event_they_are_asked_once_and_share_what_they_learned(
@@ -199,7 +200,7 @@ def test_someone_away_on_the_day_after_is_asked_when_back(
     last_day_away = back - timedelta(days=1)
     reply = slack.slash_command(f"away until {last_day_away:%Y-%m-%d}", user_id=employee)
     assert "marked away until" in reply.json()["text"]
-    now = datetime.now(UTC)
+    now = clock.now()
     assert eventually(
         lambda: current_away(bot_database, team_id="T0001", user_id=employee, now=now)
     )

@@ -1,4 +1,4 @@
-"""Tests for the test infrastructure: FakeSlack and SlackSender."""
+"""Tests for the test infrastructure: FakeSlack and SignedRequests."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
 import pytest
 import requests
@@ -17,8 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakeslack import FakeSlack
-from tests.slack_requests import SlackSender
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
+from bot.serve import QuietHandler, ThreadingWSGIServer
 
 SECRET = "test-signing-secret"
 
@@ -211,7 +211,7 @@ def test_keep_alive(fake: FakeSlack) -> None:
 
 
 def test_signed_headers_verify() -> None:
-    sender = SlackSender("http://127.0.0.1:1", SECRET)
+    sender = SignedRequests("http://127.0.0.1:1", SECRET)
     verifier = SignatureVerifier(SECRET)
     body = "token=x&text=hello%20world"
     assert verifier.is_valid_request(body, sender.signed_headers(body))
@@ -225,17 +225,8 @@ def test_signed_headers_verify() -> None:
     assert retry["X-Slack-Retry-Reason"] == "http_timeout"
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def test_bolt_accepts_sender_requests(fake: FakeSlack) -> None:
-    """End to end: a real Bolt app accepts what SlackSender sends and talks to FakeSlack."""
+    """End to end: a real Bolt app accepts what SignedRequests sends and talks to FakeSlack."""
     from slack_bolt import App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -265,13 +256,13 @@ def test_bolt_accepts_sender_requests(fake: FakeSlack) -> None:
         "127.0.0.1",
         0,
         SlackRequestHandler(app),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
+        server_class=ThreadingWSGIServer,
+        handler_class=QuietHandler,
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with SlackSender(
+        with SignedRequests(
             f"http://127.0.0.1:{server.server_port}",
             SECRET,
             response_url_base=fake.response_url_base,

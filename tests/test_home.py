@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlignmentReview, ReviewResponse, Tour
 from domain.reviews import Progress
 from domain.schedule import WorkingHours
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_TOUR_ACCEPT
 from services.reviews import record_answer, start_checkin
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import block_texts, eventually, new_user_id, wait_for_call, wait_until
-from tests.slack_requests import SlackSender
 from tests.test_tours import propose
 from tests.tour_steps import Pair, new_pair, press
 
@@ -24,7 +24,7 @@ ADMIN = "UADMIN1"
 
 
 def open_home(
-    slack: SlackSender, fake: FakeSlack, user_id: str, showing: str = ""
+    slack: SignedRequests, fake: FakeSlack, user_id: str, showing: str = ""
 ) -> dict[str, Any]:
     """Open the Home tab as Slack reports it; returns the latest view the bot published.
 
@@ -46,7 +46,7 @@ def open_home(
     return dict(view)
 
 
-def agreed_pair(slack: SlackSender, fake: FakeSlack) -> Pair:
+def agreed_pair(slack: SignedRequests, fake: FakeSlack) -> Pair:
     pair = new_pair(fake)
     offer = propose(slack, fake, pair)
     press(slack, offer, ACTION_TOUR_ACCEPT, pair.employee)
@@ -58,7 +58,7 @@ def agreed_pair(slack: SlackSender, fake: FakeSlack) -> Pair:
     return pair
 
 
-def test_newcomer_sees_the_welcome(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_newcomer_sees_the_welcome(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="newbie", real_name="Noor Haddad")
     shown = block_texts(open_home(slack, fake_slack, user_id)["blocks"])
@@ -66,7 +66,7 @@ def test_newcomer_sees_the_welcome(slack: SlackSender, fake_slack: FakeSlack) ->
 
 
 def test_employee_sees_their_tour_card_and_can_open_the_statement(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
     home = open_home(slack, fake_slack, pair.employee, showing="· active")
@@ -91,7 +91,7 @@ def test_employee_sees_their_tour_card_and_can_open_the_statement(
 
 
 def test_statement_button_pressed_by_a_stranger_reveals_nothing(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
     home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_VIEW_STATEMENT)
@@ -112,14 +112,14 @@ def test_statement_button_pressed_by_a_stranger_reveals_nothing(
     assert "checkout" not in shown
 
 
-def test_manager_sees_their_team(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_manager_sees_their_team(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     pair = agreed_pair(slack, fake_slack)
     shown = block_texts(open_home(slack, fake_slack, pair.manager, showing="Your team")["blocks"])
     assert "Your team" in shown and "*Dana Okafor*" in shown
     assert "You don't have a tour of duty yet." in shown
 
 
-def test_admin_sees_counts_and_no_ones_words(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_admin_sees_counts_and_no_ones_words(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     fake_slack.add_user(ADMIN, name="hr", real_name="Hana People")
     agreed_pair(slack, fake_slack)
     shown = block_texts(open_home(slack, fake_slack, ADMIN, showing="Across the company")["blocks"])
@@ -129,7 +129,7 @@ def test_admin_sees_counts_and_no_ones_words(slack: SlackSender, fake_slack: Fak
 
 
 def test_home_is_drawn_again_for_both_when_a_tour_changes(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
@@ -139,7 +139,7 @@ def test_home_is_drawn_again_for_both_when_a_tour_changes(
 
 
 def test_employee_starts_a_check_in_from_the_home_tab(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
     home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_CHECKIN)
@@ -165,7 +165,7 @@ def test_employee_starts_a_check_in_from_the_home_tab(
 
 
 def test_no_check_in_button_before_the_tour_is_agreed(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
@@ -180,14 +180,14 @@ def test_no_check_in_button_before_the_tour_is_agreed(
 
 
 def test_home_shows_where_the_latest_review_stands(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = agreed_pair(slack, fake_slack)
     home = open_home(slack, fake_slack, pair.employee, showing=ACTION_HOME_CHECKIN)
     assert "alignment review" not in block_texts(home["blocks"]).lower()
     with bot_database.read() as session:
         tour = session.scalars(select(Tour).where(Tour.employee.has(user_id=pair.employee))).one()
-    start_checkin(bot_database, team_id="T0001", user_id=pair.employee, now=datetime.now(UTC))
+    start_checkin(bot_database, team_id="T0001", user_id=pair.employee, now=clock.now())
 
     waiting = open_home(slack, fake_slack, pair.employee, showing="waiting for your answers")
     assert "Your alignment review is waiting for your answers" in block_texts(waiting["blocks"])
@@ -201,7 +201,7 @@ def test_home_shows_where_the_latest_review_stands(
         bot_database,
         response_id=response.id,
         by_user_id=pair.employee,
-        now=datetime.now(UTC),
+        now=clock.now(),
         hours=WorkingHours(),
         progress=Progress.ON_TRACK,
         alignment=4,

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import LeadershipDigest, Outbox, Workspace
 from domain.digest_schedule import DigestSchedule
@@ -21,11 +23,9 @@ from scheduler.jobs import leadership_digest
 from services.deps import Deps
 from services.leadership import compute_figures, store_digest
 from services.leadership_digest import DIGEST, stored_report
-from tests.fakeslack import FakeSlack
 from tests.helpers import eventually, new_user_id, wait_until
 from tests.leadership_seed import SECRET, Seed
 from tests.review_steps import deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_leadership_chart import png_size
 
 MOMENT = datetime(2031, 3, 10, 9, tzinfo=UTC)  # a Monday, 09:00: the digest's time
@@ -105,7 +105,7 @@ def test_each_admin_gets_the_weekly_digest_once_with_changes_and_the_chart(
     for row in planned:
         comment = comment_of(fake_slack, row)
         assert "*The Alliance this week*: the week of 3 Mar to 9 Mar 2031" in comment
-        assert "• Active: 11 (+1): 6 rotational, 5 transformational" in comment
+        assert "• Active: 11 (+1) — 6 rotational, 5 transformational" in comment
         assert "Changes are since the previous digest." in comment
         assert "fewer than 5 people is withheld" in comment
         assert SECRET not in comment  # no free text, ever
@@ -132,7 +132,7 @@ def test_with_a_leadership_channel_it_is_posted_there_instead(
     assert row.target == channel
     deliver(migrated_database, fake_slack, MOMENT + timedelta(minutes=6))
     comment = comment_of(fake_slack, row)
-    assert "• Active: withheld" in comment  # one tour: one person
+    assert "• Active: withheld (fewer than 5)" in comment  # one tour: one person
     assert "This is the first digest" in comment
 
 

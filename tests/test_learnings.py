@@ -4,11 +4,13 @@ learning channel, the form, and the learnings on the Home tab and in reviews."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Learning
 from handlers.ids import (
@@ -19,8 +21,8 @@ from handlers.ids import (
 )
 from services.learnings import DEFAULT_GUIDELINE, acknowledge, has_acknowledged
 from services.reviews import start_checkin
+from tests import clock
 from tests.botprocess import LEARNING_CHANNEL
-from tests.fakeslack import FakeSlack
 from tests.helpers import (
     EphemeralMessage,
     answer_with,
@@ -32,7 +34,6 @@ from tests.helpers import (
     wait_until,
 )
 from tests.review_steps import ON_TRACK, agree_tour, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_home import open_home
 from tests.tour_steps import dm_with_button, press
 
@@ -96,7 +97,7 @@ def test_the_guideline_can_be_read_again_and_a_new_text_asks_again(
         team_id="T0001",
         user_id=user,
         guideline=DEFAULT_GUIDELINE,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     assert has_acknowledged(
         bot_database, team_id="T0001", user_id=user, guideline=DEFAULT_GUIDELINE
@@ -149,9 +150,7 @@ def test_learnings_show_on_home_and_in_the_next_review(
     home = open_home(slack, fake_slack, agreed.pair.employee, showing="What you learned lately")
     assert learned in block_texts(home["blocks"])
 
-    start_checkin(
-        bot_database, team_id="T0001", user_id=agreed.pair.employee, now=datetime.now(UTC)
-    )
-    deliver(bot_database, fake_slack, datetime.now(UTC) + timedelta(minutes=1))
+    start_checkin(bot_database, team_id="T0001", user_id=agreed.pair.employee, now=clock.now())
+    deliver(bot_database, fake_slack, clock.now() + timedelta(minutes=1))
     prompt = dm_with_button(fake_slack, agreed.pair.employee, ON_TRACK)
     assert f"What you shared lately: {learned}" in block_texts(prompt.json("blocks"))

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import NewsItem
 from services.news import plan_digests
 from tests.botprocess import ALUMNI_CHANNEL
-from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, eventually, new_user_id, wait_until
 from tests.review_steps import HOURS, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 
 ADMIN = "UADMIN1"  # an admin of the shared test bot
 

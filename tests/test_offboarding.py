@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlumniProfile, Offboarding, Person
 from handlers.alumni_views import CHANNEL_UNSET
@@ -30,7 +32,6 @@ from tests.alumni_steps import (
     submit_form,
 )
 from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
-from tests.fakeslack import FakeSlack
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -40,7 +41,6 @@ from tests.helpers import (
     wait_until,
 )
 from tests.review_steps import HOURS, Agreed, agree_tour
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, press
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import requests
 from sqlalchemy import func, select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Opportunity, OpportunityInterest, Outbox
 from handlers.ids import (
@@ -23,7 +25,6 @@ from handlers.ids import (
 from services.opportunities import INTEREST, POST, close_due, plan_posts
 from tests.alumni_steps import alum
 from tests.botprocess import ALUMNI_CHANNEL
-from tests.fakeslack import FakeSlack
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -33,7 +34,6 @@ from tests.helpers import (
     wait_until,
 )
 from tests.review_steps import HOURS, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import TODAY, button, press
 
 # A Monday at 10:00 UTC, a week or more ahead: inside the alumni channel's working hours.

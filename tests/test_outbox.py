@@ -15,8 +15,10 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import delete, func, select, update
 
+import tests.clock as session_clock
 from bot.app import build_delivery_client
 from bot.config import Settings
+from bot.sandbox.fake_slack import FakeSlack
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import Outbox, Person
@@ -41,7 +43,6 @@ from services.outbox import (
     list_pending,
 )
 from tests.botprocess import BOT_TOKEN, BotProcess, bot_environment, free_port
-from tests.fakeslack import FakeSlack
 
 # Far beyond the real clock, so that the shared test bot's own delivery job never finds these
 # rows due (it delivers whatever is due in the session's database).
@@ -675,7 +676,7 @@ def plan_batch(url: str, count: int, users: int) -> list[int]:
     database = Database(url)
     try:
         upgrade(database)
-        now = datetime.now(UTC)
+        now = session_clock.now()
         return plan(
             database,
             count,
@@ -690,8 +691,8 @@ def plan_batch(url: str, count: int, users: int) -> list[int]:
 def wait_until_delivered(url: str, count: int, bots: Sequence[BotProcess]) -> list[Outbox]:
     database = Database(url)
     try:
-        deadline = datetime.now(UTC) + timedelta(seconds=90)
-        while datetime.now(UTC) < deadline:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
             found = rows(database)
             if sum(row.status == OutboxStatus.SENT for row in found) == count:
                 return found
@@ -724,7 +725,7 @@ def test_a_bot_killed_mid_batch_and_restarted_delivers_every_message_once(tmp_pa
     url = f"sqlite:///{tmp_path / 'batch.db'}"
     ids = plan_batch(url, BATCH, BATCH_USERS)
     with FakeSlack() as fake:
-        fake.set_clock(lambda: datetime.now(UTC).timestamp())
+        fake.set_clock(session_clock.timestamp)
         fake.set_latency("chat.postMessage", 0.02)
         env = bot_environment(fake.url, url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
         first = BotProcess(env, tmp_path / "first.log")
@@ -743,8 +744,8 @@ def test_a_bot_killed_mid_batch_and_restarted_delivers_every_message_once(tmp_pa
                 update(Outbox)
                 .where(Outbox.status == OutboxStatus.CLAIMED)
                 .values(
-                    claimed_until=datetime.now(UTC) - timedelta(seconds=1),
-                    next_attempt_at=datetime.now(UTC) - timedelta(seconds=1),
+                    claimed_until=session_clock.now() - timedelta(seconds=1),
+                    next_attempt_at=session_clock.now() - timedelta(seconds=1),
                 )
             )
         database.dispose()
@@ -762,7 +763,7 @@ def test_two_bots_sharing_postgresql_deliver_a_batch_once(
 ) -> None:
     ids = plan_batch(postgres_url, BATCH, BATCH_USERS)
     with FakeSlack() as fake:
-        fake.set_clock(lambda: datetime.now(UTC).timestamp())
+        fake.set_clock(session_clock.timestamp)
         fake.set_latency("chat.postMessage", 0.01)
         env = bot_environment(fake.url, postgres_url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
         bots = [BotProcess(env, tmp_path / f"bot{n}.log") for n in range(2)]

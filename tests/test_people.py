@@ -20,7 +20,9 @@ def test_meeting_fetches_once_until_the_profile_is_stale(migrated_database: Data
 
     seen = RecentlySeen()
     for now in (NOW, NOW + timedelta(hours=1), NOW + PROFILE_MAX_AGE - timedelta(seconds=1)):
-        meet(migrated_database, seen, team_id="T9", user_id="UMEET1", now=now, fetch=fetch)
+        meet(
+            migrated_database, seen, team_id="T9", user_id="UMEET1", name="m", now=now, fetch=fetch
+        )
     assert fetched == ["UMEET1"]
 
     meet(
@@ -28,6 +30,7 @@ def test_meeting_fetches_once_until_the_profile_is_stale(migrated_database: Data
         seen,
         team_id="T9",
         user_id="UMEET1",
+        name="m",
         now=NOW + PROFILE_MAX_AGE,
         fetch=fetch,
     )
@@ -39,6 +42,7 @@ def test_meeting_fetches_once_until_the_profile_is_stale(migrated_database: Data
         RecentlySeen(),
         team_id="T9",
         user_id="UMEET1",
+        name="m",
         now=NOW + PROFILE_MAX_AGE + timedelta(minutes=1),
         fetch=fetch,
     )

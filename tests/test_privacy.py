@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import (
@@ -46,12 +47,11 @@ from services.opportunities import (
 )
 from services.privacy import DELETED_WITH_THEM, FORMER, forget_person
 from services.reviews import record_answer, start_checkin
+from tests import clock
 from tests.alumni_steps import LINE, alum
 from tests.botprocess import ALUMNI_CHANNEL, SIGNING_SECRET, BotProcess, bot_environment
-from tests.fakeslack import FakeSlack
 from tests.helpers import EphemeralMessage, answer_with, eventually, new_user_id, wait_until
 from tests.review_steps import HOURS
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.test_analytics_export import NOW, START, Seeded, seed_every_table
 from tests.tour_steps import press
 
@@ -102,7 +102,7 @@ def every_value(database: Database) -> list[str]:
 def dana_with_history(slack: SignedRequests, fake: FakeSlack, database: Database) -> Any:
     """Dana: a tour, a review answer, a departure, the alumni network, a question asked."""
     agreed = alum(slack, fake, database, email=EMAIL)
-    start_checkin(database, team_id="T0001", user_id=agreed.pair.employee, now=datetime.now(UTC))
+    start_checkin(database, team_id="T0001", user_id=agreed.pair.employee, now=clock.now())
     with database.read() as session:
         response_id = session.scalar(
             text("SELECT id FROM review_responses WHERE side = 'employee' ORDER BY id DESC")
@@ -111,7 +111,7 @@ def dana_with_history(slack: SignedRequests, fake: FakeSlack, database: Database
         database,
         response_id=int(response_id),
         by_user_id=agreed.pair.employee,
-        now=datetime.now(UTC),
+        now=clock.now(),
         hours=HOURS,
         progress=Progress.AT_RISK,
         alignment=3,

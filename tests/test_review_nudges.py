@@ -7,6 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlignmentReview, Outbox
 from domain.reviews import Progress
@@ -19,7 +21,6 @@ from services.review_nudges import (
     plan_due_nudges,
 )
 from services.reviews import record_answer, snooze
-from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, new_user_id, wait_until
 from tests.review_steps import (
     HOURS,
@@ -28,7 +29,6 @@ from tests.review_steps import (
     prompts_delivered,
     responses_of,
 )
-from tests.slack_requests import SlackSender as SignedRequests
 
 MINUTE = timedelta(minutes=1)
 

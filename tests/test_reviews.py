@@ -4,17 +4,20 @@ Slack, summed up for both sides with perception gaps flagged, snoozed, and start
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlignmentReview, Tour
 from domain.schedule import REMINDER_AFTER, next_review_on
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
     ACTION_REVIEW_SNOOZE,
+    ACTION_REVIEW_SNOOZE_MENU,
     ACTION_REVIEW_THOUGHTS,
     BLOCK_REVIEW_LEARNED,
     BLOCK_REVIEW_TO_ADDRESS,
@@ -26,7 +29,7 @@ from services.reviews import (
     PENDING,
     plan_due_reviews,
 )
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -54,9 +57,9 @@ from tests.review_steps import (
     updated,
     wait_for_status,
 )
-from tests.slack_requests import SlackSender as SignedRequests
 from tests.tour_steps import (
     button,
+    choose,
     dm_with_button,
     press,
 )
@@ -123,11 +126,14 @@ def test_the_prompts_ask_each_side_their_questions(
         AT_RISK,
         OFF_TRACK,
         ACTION_REVIEW_THOUGHTS,
-        ACTION_REVIEW_SNOOZE["day"],
-        ACTION_REVIEW_SNOOZE["week"],
         *ACTION_REVIEW_ALIGNMENT.values(),
     ):
         button(mine, action_id)
+    # Snoozing is a menu beside the first line, not a fourth row of buttons.
+    menu = button(mine, ACTION_REVIEW_SNOOZE_MENU)
+    assert [o["text"]["text"] for o in menu["options"]] == ["Snooze 1 day", "Snooze 1 week"]
+    rows = [b for b in mine.json("blocks") if b["type"] == "actions"]
+    assert len(rows) == 3
     manager_text = block_texts(theirs.json("blocks"))
     assert "How is Dana Okafor's mission going?" in manager_text
     assert "(America/New_York)" in manager_text
@@ -169,11 +175,11 @@ def test_someone_elses_press_is_refused_without_a_trace(
     fake_slack.add_user(stranger, name="nosy")
     for user, action in (
         (stranger, OFF_TRACK),
-        (stranger, ACTION_REVIEW_SNOOZE["week"]),
         (stranger, ACTION_REVIEW_THOUGHTS),
         (agreed.pair.manager, OFF_TRACK),  # the manager pressing on the employee's prompt
     ):
         press(slack, prompt, action, user, trigger_id=f"t-{user}-{action}")
+    choose(slack, prompt, ACTION_REVIEW_SNOOZE_MENU, stranger, "Snooze 1 week")
     refusals = wait_until(fake_slack, "response_url", lambda c: True, count=4)
     assert {c.args["text"] for c in refusals} == {NOT_YOURS}
     assert all(c.args["response_type"] == "ephemeral" for c in refusals)
@@ -229,7 +235,7 @@ def summaries(
     database: Database, fake: FakeSlack, agreed: Agreed, review_id: int
 ) -> tuple[AlignmentReview, list[Any]]:
     done = wait_for_status(database, review_id, "answered")
-    deliver(database, fake, datetime.now(UTC) + timedelta(days=7))
+    deliver(database, fake, clock.now() + timedelta(days=7))
 
     def summary_to(user: str) -> Any:
         def wanted(call: Any) -> bool:
@@ -280,7 +286,7 @@ def checkin_prompt(fake: FakeSlack, database: Database, user: str) -> Any:
     has delivered it."""
 
     def delivered() -> bool:
-        deliver(database, fake, datetime.now(UTC) + timedelta(minutes=1))
+        deliver(database, fake, clock.now() + timedelta(minutes=1))
         return any(
             call.args.get("channel") == user and ON_TRACK in json.dumps(call.json("blocks"))
             for call in fake.calls("chat.postMessage")
@@ -294,7 +300,7 @@ def test_checkin_starts_a_review_now(
     slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     agreed = agree_tour(slack, fake_slack, bot_database)
-    started = datetime.now(UTC)
+    started = clock.now()
     reply = slack.slash_command("checkin", user_id=agreed.pair.employee).json()["text"]
     assert "Starting an alignment review with Sam Rivera now" in reply
     checkin_prompt(fake_slack, bot_database, agreed.pair.manager)
@@ -341,13 +347,25 @@ def test_snooze_moves_the_reminder(
     assert before.prompted_at is not None and before.next_nudge_at is not None
     assert before.next_nudge_at == before.prompted_at + REMINDER_AFTER
 
-    press(slack, prompt, ACTION_REVIEW_SNOOZE["week"], agreed.pair.employee)
+    choose(slack, prompt, ACTION_REVIEW_SNOOZE_MENU, agreed.pair.employee, "Snooze 1 week")
     shown = block_texts(updated(fake_slack, agreed.pair.employee).json("blocks"))
     assert "Snoozed: I'll remind you on" in shown and "(Asia/Tokyo)" in shown
     after = responses_of(bot_database, review.id)["employee"]
     assert after.snoozed_until is not None and after.next_nudge_at is not None
     assert after.snoozed_until - before.prompted_at >= timedelta(weeks=1)
     assert after.next_nudge_at == after.snoozed_until + REMINDER_AFTER
+
+
+def test_the_snooze_buttons_of_prompts_sent_before_the_menu_still_work(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    agreed = agree_tour(slack, fake_slack, bot_database)
+    slack.slash_command("checkin", user_id=agreed.pair.employee)
+    prompt = checkin_prompt(fake_slack, bot_database, agreed.pair.employee)
+    response_id = button(prompt, ON_TRACK)["value"]
+    press(slack, prompt, ACTION_REVIEW_SNOOZE["day"], agreed.pair.employee, value=response_id)
+    shown = block_texts(updated(fake_slack, agreed.pair.employee).json("blocks"))
+    assert "Snoozed: I'll remind you on" in shown
 
 
 def test_a_closed_review_cannot_be_edited(
@@ -357,7 +375,7 @@ def test_a_closed_review_cannot_be_edited(
     with bot_database.session() as session:
         stored = session.get(AlignmentReview, review.id)
         assert stored is not None
-        stored.closes_on = date.today() - timedelta(days=2)
+        stored.closes_on = clock.TODAY - timedelta(days=2)
     press(slack, prompt, ON_TRACK, agreed.pair.employee)
     answer_with(fake_slack, "This review closed on")
     assert responses_of(bot_database, review.id)["employee"].progress is None

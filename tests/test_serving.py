@@ -5,18 +5,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
-from tests.fakeslack import FakeSlack
 from tests.helpers import new_user_id, stored_person
-from tests.slack_requests import SlackSender
 
 SHUTDOWN_DEADLINE_SECONDS = 10
 ACK_BUDGET_SECONDS = 1
 
 
 def test_slow_background_work_never_delays_other_acks(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     fake_slack.set_latency("users.info", 2.0)  # every newcomer's profile lookup is slow
     slowest = 0.0
@@ -41,7 +41,7 @@ def test_sigterm_finishes_work_in_flight_and_exits_within_10_seconds(
         user_id = new_user_id()
         fake.add_user(user_id, name="inflight", tz="Asia/Kolkata")
         fake.set_latency("users.info", 3.0)
-        with SlackSender(bot.url, SIGNING_SECRET, response_url_base=fake.response_url_base) as s:
+        with SignedRequests(bot.url, SIGNING_SECRET, response_url_base=fake.response_url_base) as s:
             assert s.slash_command("help", user_id=user_id).status_code == 200
         fake.wait_for("users.info")  # the lookup is now in flight inside the bot
         code, seconds = bot.terminate()

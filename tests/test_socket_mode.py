@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.fake_slack import FakeSlack
 from tests.botprocess import BotProcess, bot_environment
-from tests.fakeslack import FakeSlack
 from tests.fakesocketmode import FakeSocketMode
 from tests.helpers import new_user_id, wait_for_call
 

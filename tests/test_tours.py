@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Tour, TourVersion
 from handlers.ids import (
@@ -23,9 +25,15 @@ from handlers.ids import (
     BLOCK_TOUR_SUCCESS_EMPLOYEE,
     BLOCK_TOUR_TYPE,
 )
-from tests.fakeslack import FakeSlack
-from tests.helpers import answer_with, block_texts, new_user_id, settle, wait_for_call, wait_until
-from tests.slack_requests import SlackSender
+from tests.helpers import (
+    answer_with,
+    block_texts,
+    eventually,
+    new_user_id,
+    settle,
+    wait_for_call,
+    wait_until,
+)
 from tests.tour_steps import (
     TODAY,
     Pair,
@@ -62,7 +70,7 @@ def versions_of(database: Database, tour_id: int) -> list[TourVersion]:
         )
 
 
-def propose(slack: SlackSender, fake: FakeSlack, pair: Pair, **changes: Any) -> Any:
+def propose(slack: SignedRequests, fake: FakeSlack, pair: Pair, **changes: Any) -> Any:
     """The manager proposes through the modal; returns the DM the employee got."""
     modal = open_statement_modal(slack, fake, pair.manager, f"tour new <@{pair.employee}|dana>")
     response = submit(slack, modal, pair.manager, form(**changes), pair.employee)
@@ -71,7 +79,7 @@ def propose(slack: SlackSender, fake: FakeSlack, pair: Pair, **changes: Any) -> 
 
 
 def test_manager_opens_the_statement_modal_with_the_employee_chosen(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     modal = open_statement_modal(slack, fake_slack, pair.manager, f"tour new <@{pair.employee}>")
@@ -85,7 +93,7 @@ def test_manager_opens_the_statement_modal_with_the_employee_chosen(
 
 
 def test_propose_suggest_changes_revise_and_accept(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(slack, fake_slack, pair)
@@ -145,7 +153,7 @@ def test_propose_suggest_changes_revise_and_accept(
 
 
 def test_a_tour_that_starts_later_is_agreed_not_yet_active(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     start = TODAY + timedelta(days=30)
@@ -189,7 +197,7 @@ def test_a_tour_that_starts_later_is_agreed_not_yet_active(
     ],
 )
 def test_invalid_statement_is_answered_on_the_right_field(
-    slack: SlackSender,
+    slack: SignedRequests,
     fake_slack: FakeSlack,
     bot_database: Database,
     changes: dict[str, Any],
@@ -208,7 +216,7 @@ def test_invalid_statement_is_answered_on_the_right_field(
 
 @pytest.mark.parametrize("who", ["bot", "deactivated", "self", "already_proposed", "nobody"])
 def test_employee_must_be_an_active_human_without_an_open_tour(
-    slack: SlackSender, fake_slack: FakeSlack, who: str
+    slack: SignedRequests, fake_slack: FakeSlack, who: str
 ) -> None:
     pair = new_pair(fake_slack)
     employee = pair.employee
@@ -236,7 +244,7 @@ def test_employee_must_be_an_active_human_without_an_open_tour(
 
 
 def test_buttons_pressed_by_someone_else_are_refused_without_a_trace(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(slack, fake_slack, pair)
@@ -261,7 +269,7 @@ def test_buttons_pressed_by_someone_else_are_refused_without_a_trace(
 
 
 def test_an_old_version_cannot_be_accepted(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(slack, fake_slack, pair)
@@ -276,7 +284,7 @@ def test_an_old_version_cannot_be_accepted(
 
 
 def test_manager_withdraws_a_proposal(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(slack, fake_slack, pair)
@@ -298,7 +306,7 @@ def test_manager_withdraws_a_proposal(
 
 
 def test_employee_tells_what_success_means_in_a_conversation(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(slack, fake_slack, pair)
@@ -343,7 +351,7 @@ def test_employee_tells_what_success_means_in_a_conversation(
 
 
 def test_manager_is_guided_through_a_proposal_in_a_dm(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     pair = new_pair(fake_slack)
     response = slack.slash_command(f"tour new <@{pair.employee}|dana> guided", user_id=pair.manager)
@@ -383,13 +391,13 @@ def test_manager_is_guided_through_a_proposal_in_a_dm(
     assert versions_of(bot_database, tour.id)[0].source == "guided"
 
 
-def test_guided_proposal_needs_someone_to_propose_to(slack: SlackSender) -> None:
+def test_guided_proposal_needs_someone_to_propose_to(slack: SignedRequests) -> None:
     response = slack.slash_command("tour new guided")
     assert "Who is the tour for?" in response.json()["text"]
 
 
 def test_your_tours_show_kind_objective_dates_and_elapsed_time(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     offer = propose(
@@ -412,13 +420,15 @@ def test_your_tours_show_kind_objective_dates_and_elapsed_time(
     assert "next review" in shown
 
 
-def test_someone_without_tours_is_told_how_they_start(slack: SlackSender) -> None:
+def test_someone_without_tours_is_told_how_they_start(slack: SignedRequests) -> None:
     shown = block_texts(slack.slash_command("tour", user_id=new_user_id()).json()["blocks"])
     assert "You don't have a tour of duty yet." in shown
 
 
 @pytest.mark.parametrize("viewer", ["manager", "admin", "employee", "stranger", "other_manager"])
-def test_reading_someone_elses_tour(slack: SlackSender, fake_slack: FakeSlack, viewer: str) -> None:
+def test_reading_someone_elses_tour(
+    slack: SignedRequests, fake_slack: FakeSlack, viewer: str
+) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
     other = new_pair(fake_slack)
@@ -443,7 +453,7 @@ def test_reading_someone_elses_tour(slack: SlackSender, fake_slack: FakeSlack, v
 
 
 def test_the_refusal_is_the_same_whether_or_not_a_tour_exists(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
@@ -454,7 +464,7 @@ def test_the_refusal_is_the_same_whether_or_not_a_tour_exists(
 
 
 def test_export_sends_the_statement_as_a_markdown_file_in_a_dm(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     pair = new_pair(fake_slack)
     propose(slack, fake_slack, pair)
@@ -478,10 +488,29 @@ def test_export_sends_the_statement_as_a_markdown_file_in_a_dm(
     assert "Dana Okafor" in document and "Sam Rivera" in document
 
 
-def test_export_without_a_tour_says_so(slack: SlackSender, fake_slack: FakeSlack) -> None:
+def test_export_without_a_tour_says_so(slack: SignedRequests, fake_slack: FakeSlack) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="new")
     slack.slash_command("tour export", user_id=user_id)
     answer_with(fake_slack, "You don't have a tour of duty yet.")
     settle(slack, fake_slack)
     assert not fake_slack.calls("files.completeUploadExternal")
+
+
+@pytest.mark.parametrize(("started_days_ago", "first_review_in_days"), [(42, 0), (41, 1), (43, 13)])
+def test_a_backdated_tour_is_reviewed_on_its_next_cadence_date_today_included(
+    slack: SignedRequests,
+    fake_slack: FakeSlack,
+    bot_database: Database,
+    started_days_ago: int,
+    first_review_in_days: int,
+) -> None:
+    pair = new_pair(fake_slack)
+    start = TODAY - timedelta(days=started_days_ago)
+    offer = propose(slack, fake_slack, pair, start_date=start.isoformat(), cadence_weeks="2")
+    press(slack, offer, ACTION_TOUR_ACCEPT, pair.employee)
+    agreed = eventually(
+        lambda: [t for t in tours_of(bot_database, pair.employee) if t.status == "active"]
+    )
+    [tour] = agreed
+    assert tour.next_review_on == TODAY + timedelta(days=first_review_in_days)

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Outbox, Tour
 from services.reviews import plan_due_reviews
 from services.unreachable import UNREACHABLE
-from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, wait_until
 from tests.review_steps import ADMIN, HOURS, PLAN_AT, agree_tour, deliver
-from tests.slack_requests import SlackSender as SignedRequests
 
 
 def notes(database: Database, tour_id: int) -> list[Outbox]:

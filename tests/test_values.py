@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import Conversation, Person, ValueShare, ValueStatement, Workspace
 from domain.schedule import WorkingHours
@@ -25,6 +27,7 @@ from handlers.ids import (
     ACTION_VALUES_EDIT,
     ACTION_VALUES_SHARE,
     ACTION_VALUES_SHARE_TEAM,
+    ACTION_VALUES_UNSHARE,
     BLOCK_COMPANY_ASPIRATIONS,
     BLOCK_COMPANY_VALUES,
     BLOCK_VALUES_ASPIRATIONS,
@@ -56,10 +59,10 @@ from services.values import (
     StatementRead,
     read_values,
 )
+from tests import clock
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
-from tests.fakeslack import FakeSlack
 from tests.helpers import block_texts, new_user_id, stored_person, wait_until
-from tests.slack_requests import SlackSender
+from tests.test_home import open_home
 from tests.tour_steps import converse, dm_with_button, is_dm_to, press
 
 ADMIN = "UADMIN1"
@@ -72,7 +75,7 @@ class Team:
     """A workspace of its own, so company values set by one test never meet another's."""
 
     team_id: str
-    slack: SlackSender
+    slack: SignedRequests
     fake: FakeSlack
 
     def person(self, name: str, user_id: str | None = None) -> str:
@@ -84,7 +87,7 @@ class Team:
 @pytest.fixture
 def team(running_bot: BotProcess, fake_slack: FakeSlack) -> Iterator[Team]:
     team_id = "T" + new_user_id()[1:]
-    with SlackSender(
+    with SignedRequests(
         running_bot.url,
         SIGNING_SECRET,
         team_id=team_id,
@@ -99,7 +102,7 @@ def ack_text(response: requests.Response) -> str:
     return block_texts(response.json()["blocks"])
 
 
-def dm(slack: SlackSender, user_id: str, text: str) -> requests.Response:
+def dm(slack: SignedRequests, user_id: str, text: str) -> requests.Response:
     return slack.event(
         {
             "type": "message",
@@ -121,7 +124,7 @@ def last_dm_text(fake: FakeSlack, user_id: str) -> str:
     return block_texts(call.json("blocks") or []) or call.args.get("text", "")
 
 
-def start_values(slack: SlackSender, fake: FakeSlack, user_id: str) -> None:
+def start_values(slack: SignedRequests, fake: FakeSlack, user_id: str) -> None:
     """`/alliance values`, then wait for the first question in the DM."""
     text = ack_text(slack.slash_command("values", user_id=user_id))
     assert "I've sent you a DM" in text
@@ -143,7 +146,7 @@ def input_state(**typed: str | None) -> dict[str, Any]:
 
 
 def submit_values(
-    slack: SlackSender,
+    slack: SignedRequests,
     user_id: str,
     aspirations: str | None = "",
     core: str | None = "",
@@ -165,13 +168,13 @@ def submit_values(
     return slack.view_submission(view, user_id=user_id)
 
 
-def write_values(slack: SlackSender, user_id: str, core: str, aspirations: str = "Grow") -> None:
+def write_values(slack: SignedRequests, user_id: str, core: str, aspirations: str = "Grow") -> None:
     response = submit_values(slack, user_id, aspirations, core, "A note for my manager")
     assert response.status_code == 200 and not response.content, response.text
 
 
 def submit_company(
-    slack: SlackSender, user_id: str, values: str, aspirations: str = ""
+    slack: SignedRequests, user_id: str, values: str, aspirations: str = ""
 ) -> requests.Response:
     view = {
         "callback_id": VIEW_COMPANY_VALUES,
@@ -186,7 +189,7 @@ def submit_company(
 
 def make_tour(database: Database, team_id: str, manager: str, employee: str) -> None:
     """An active tour between two people the bot has met: who is allied with whom."""
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     draft = TourDraft(
         TourType.TRANSFORMATIONAL,
         "Ship the new checkout",
@@ -195,7 +198,7 @@ def make_tour(database: Database, team_id: str, manager: str, employee: str) -> 
         "Conversion up",
         "Lead a project",
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     ref = propose_tour(
         database,
         team_id=team_id,
@@ -216,7 +219,7 @@ def make_tour(database: Database, team_id: str, manager: str, employee: str) -> 
     )
 
 
-def settle(slack: SlackSender, fake: FakeSlack) -> None:
+def settle(slack: SignedRequests, fake: FakeSlack) -> None:
     """Wait until the bot has finished the background work of every request sent before this.
 
     Like tests.helpers.settle, but through DM replies rather than the Home tab: a stranger's DM
@@ -228,7 +231,7 @@ def settle(slack: SlackSender, fake: FakeSlack) -> None:
         wait_until(fake, "chat.postMessage", lambda c, ch=channel: c.args["channel"] == ch)
 
 
-def meet(slack: SlackSender, database: Database, *user_ids: str) -> None:
+def meet(slack: SignedRequests, database: Database, *user_ids: str) -> None:
     """The bot meets (and stores) each person, as on their first command."""
     for user_id in user_ids:
         slack.slash_command("help", user_id=user_id)
@@ -272,7 +275,7 @@ def responses(fake: FakeSlack) -> list[str]:
 
 
 def test_values_starts_a_dm_conversation_with_an_intro_and_the_first_question(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="ines")
@@ -291,7 +294,7 @@ def test_values_starts_a_dm_conversation_with_an_intro_and_the_first_question(
 
 
 def test_whole_conversation_with_back_a_bad_answer_and_skip(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="noor")
@@ -330,7 +333,7 @@ def test_whole_conversation_with_back_a_bad_answer_and_skip(
 
 
 def test_cancel_stops_and_saves_nothing(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="cato")
@@ -343,7 +346,7 @@ def test_cancel_stops_and_saves_nothing(
 
 
 def test_skipping_every_question_saves_nothing(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="skipper")
@@ -354,7 +357,7 @@ def test_skipping_every_question_saves_nothing(
 
 
 def test_a_repeat_conversation_keeps_skipped_answers(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="again")
@@ -380,7 +383,7 @@ def test_a_conversation_survives_a_restart_between_two_replies(
     fake_slack.add_user(user_id, name="phoenix")
     first = BotProcess(env, tmp_path / "first.log").start()
     try:
-        with SlackSender(first.url, SIGNING_SECRET) as slack:
+        with SignedRequests(first.url, SIGNING_SECRET) as slack:
             start_values(slack, fake_slack, user_id)
             converse(slack, fake_slack, user_id, ["Lead a team, write a book"])
             assert "Question 2 of 3" in last_dm_text(fake_slack, user_id)
@@ -389,7 +392,7 @@ def test_a_conversation_survives_a_restart_between_two_replies(
     assert code == 0
     second = BotProcess(env, tmp_path / "second.log").start()
     try:
-        with SlackSender(second.url, SIGNING_SECRET) as slack:
+        with SignedRequests(second.url, SIGNING_SECRET) as slack:
             converse(slack, fake_slack, user_id, ["Honesty, craft"])
             assert "Question 3 of 3" in last_dm_text(fake_slack, user_id)
             converse(slack, fake_slack, user_id, ["I like clear goals"])
@@ -408,13 +411,13 @@ def test_a_conversation_survives_a_restart_between_two_replies(
 
 
 def test_a_conversation_left_for_a_week_expires(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="sleepy")
     start_values(slack, fake_slack, user_id)
     converse(slack, fake_slack, user_id, ["Grow"])
-    expired = expire_conversations(bot_database, datetime.now(UTC) + timedelta(days=8))
+    expired = expire_conversations(bot_database, clock.now() + timedelta(days=8))
     assert any(e.user_id == user_id and e.flow == "values" for e in expired)
     converse(slack, fake_slack, user_id, ["Honesty"])
     assert last_dm(fake_slack, user_id).args["text"] == NO_CONVERSATION_TEXT
@@ -425,7 +428,7 @@ def test_a_conversation_left_for_a_week_expires(
 
 
 def test_edit_opens_the_modal_prefilled_and_saves_a_valid_form(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="editor")
@@ -467,7 +470,7 @@ def test_edit_opens_the_modal_prefilled_and_saves_a_valid_form(
     ],
 )
 def test_an_invalid_edit_is_answered_on_its_field_and_changes_nothing(
-    slack: SlackSender,
+    slack: SignedRequests,
     fake_slack: FakeSlack,
     bot_database: Database,
     typed: dict[str, str | None],
@@ -487,7 +490,7 @@ def test_an_invalid_edit_is_answered_on_its_field_and_changes_nothing(
 
 
 def test_edit_pressed_by_someone_else_opens_nothing(
-    slack: SlackSender, fake_slack: FakeSlack
+    slack: SignedRequests, fake_slack: FakeSlack
 ) -> None:
     owner, other = new_user_id(), new_user_id()
     fake_slack.add_user(owner, name="owner")
@@ -506,7 +509,7 @@ def test_edit_pressed_by_someone_else_opens_nothing(
 
 
 def test_share_without_a_manager_is_refused_clearly(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     user_id = new_user_id()
     fake_slack.add_user(user_id, name="solo")
@@ -517,17 +520,26 @@ def test_share_without_a_manager_is_refused_clearly(
     assert shares_of(bot_database, user_id) == []
 
 
-def test_share_with_the_manager_records_it_and_tells_them(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
-) -> None:
+def shared_by_an_employee(
+    slack: SignedRequests, fake: FakeSlack, database: Database
+) -> tuple[str, str]:
+    """An employee on a tour writes their values and presses Share with my manager:
+    (manager, employee)."""
     manager, employee = new_user_id(), new_user_id()
-    fake_slack.add_user(manager, name="sam")
-    fake_slack.add_user(employee, name="dana")
-    meet(slack, bot_database, manager)
-    start_values(slack, fake_slack, employee)
-    converse(slack, fake_slack, employee, ["Lead a team", "Honesty", "Talk to me weekly"])
-    make_tour(bot_database, "T0001", manager, employee)
-    press(slack, summary(fake_slack, employee), ACTION_VALUES_SHARE, employee)
+    fake.add_user(manager, name="sam")
+    fake.add_user(employee, name="dana")
+    meet(slack, database, manager)
+    start_values(slack, fake, employee)
+    converse(slack, fake, employee, ["Lead a team", "Honesty", "Talk to me weekly"])
+    make_tour(database, "T0001", manager, employee)
+    press(slack, summary(fake, employee), ACTION_VALUES_SHARE, employee)
+    return manager, employee
+
+
+def test_share_with_the_manager_records_it_and_tells_them(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    manager, employee = shared_by_an_employee(slack, fake_slack, bot_database)
     told = wait_until(
         fake_slack, "response_url", lambda c: c.args["text"].startswith(f"Shared with <@{manager}>")
     )
@@ -555,7 +567,7 @@ def test_share_with_the_manager_records_it_and_tells_them(
 
 
 def test_share_pressed_by_someone_else_is_refused_without_leaking(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     manager, employee, stranger = new_user_id(), new_user_id(), new_user_id()
     for user_id, name in ((manager, "mgr"), (employee, "emp"), (stranger, "stranger")):
@@ -599,7 +611,7 @@ def test_a_manager_shares_with_their_team(
 
 
 def test_refusal_matrix_for_reading_values(
-    slack: SlackSender, fake_slack: FakeSlack, bot_database: Database
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
 ) -> None:
     manager, employee, other_manager, other_report, stranger = (new_user_id() for _ in range(5))
     for user_id in (manager, employee, other_manager, other_report, stranger):
@@ -645,7 +657,7 @@ def test_refusal_matrix_for_reading_values(
         assert read_values(session, "OTHERTEAM", manager, employee) is None
 
     # The Home tab shows each person their own values only.
-    deps = Deps(database=bot_database)
+    deps = Deps(database=bot_database, clock=clock.now)
     admin_home = json.dumps(build_values_home_blocks(deps, "T0001", ADMIN))
     assert "secret" not in admin_home
     manager_home = json.dumps(build_values_home_blocks(deps, "T0001", manager))
@@ -783,7 +795,7 @@ def test_values_show_before_writing_invites_and_shows_the_company(
 
 
 @pytest.mark.parametrize("text", ["values show bob", "values @bob", "values frobnicate"])
-def test_unclear_values_text_gets_help(slack: SlackSender, text: str) -> None:
+def test_unclear_values_text_gets_help(slack: SignedRequests, text: str) -> None:
     shown = ack_text(slack.slash_command(text, user_id=new_user_id()))
     assert "/alliance values @name" in shown or "`/alliance values show`" in shown
 
@@ -804,7 +816,7 @@ def worst_statement(user_id: str, prefix: str) -> StatementRead:
         aspirations=worst_items(prefix + "a"),
         core_values=worst_items(prefix),
         note_for_manager="<" * MAX_NOTE_LENGTH,
-        updated_at=datetime.now(UTC),
+        updated_at=clock.now(),
     )
 
 
@@ -865,3 +877,20 @@ def test_escaped_text_is_never_cut_inside_an_entity() -> None:
         if text.endswith("…"):
             tail = text[-6:-1]
             assert "&" not in tail or tail.endswith(";") or ";" in tail[tail.rfind("&") :]
+
+
+def test_once_shared_the_home_offers_to_stop_sharing_instead(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    _, employee = shared_by_an_employee(slack, fake_slack, bot_database)
+    home = open_home(slack, fake_slack, employee, showing=ACTION_VALUES_UNSHARE)
+    assert ACTION_VALUES_SHARE + '"' not in json.dumps(home)  # not offered twice
+    unshare = {"action_id": ACTION_VALUES_UNSHARE, "type": "button", "value": employee}
+    slack.block_actions([unshare], user_id=employee, view={**home, "type": "home"})
+    wait_until(  # from the Home tab, the word comes by DM
+        fake_slack,
+        "chat.postMessage",
+        lambda c: c.args["channel"] == employee and "private to you again" in c.args["text"],
+    )
+    assert shares_of(bot_database, employee)[0][1] is not None  # revoked
+    open_home(slack, fake_slack, employee, showing=ACTION_VALUES_SHARE + '"')

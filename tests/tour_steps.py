@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import requests
 
+from bot.sandbox.demo import button_in
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.signed_requests import SignedRequests
 from handlers.ids import (
     BLOCK_TOUR_CADENCE,
     BLOCK_TOUR_EMPLOYEE,
@@ -18,11 +21,10 @@ from handlers.ids import (
     BLOCK_TOUR_SUCCESS_EMPLOYEE,
     BLOCK_TOUR_TYPE,
 )
-from tests.fakeslack import FakeSlack
+from tests import clock
 from tests.helpers import new_user_id, wait_for_call, wait_until
-from tests.slack_requests import SlackSender
 
-TODAY = date.today()
+TODAY = clock.TODAY
 
 
 @dataclass
@@ -101,7 +103,7 @@ def state_values(values: dict[str, Any], employee: str | None) -> dict[str, Any]
 
 
 def open_statement_modal(
-    slack: SlackSender, fake: FakeSlack, manager: str, text: str
+    slack: SignedRequests, fake: FakeSlack, manager: str, text: str
 ) -> dict[str, Any]:
     """`/alliance tour new …` as the manager types it; returns the modal the bot opened."""
     trigger = f"trigger-{new_user_id()}"
@@ -111,7 +113,7 @@ def open_statement_modal(
 
 
 def submit(
-    slack: SlackSender,
+    slack: SignedRequests,
     modal: dict[str, Any],
     user_id: str,
     values: dict[str, Any],
@@ -146,15 +148,15 @@ def dm_texts(fake: FakeSlack, user_id: str) -> list[str]:
 
 
 def button(message_call: Any, action_id: str) -> dict[str, Any]:
-    for block in message_call.json("blocks"):
-        for element in block.get("elements", []) if block["type"] == "actions" else []:
-            if element["action_id"] == action_id:
-                return dict(element)
-    raise AssertionError(f"no {action_id} button in {message_call.json('blocks')}")
+    """The button (in an actions block or beside a section) as block_actions reports it."""
+    found = button_in(message_call.json("blocks"), action_id)
+    if found is None:
+        raise AssertionError(f"no {action_id} button in {message_call.json('blocks')}")
+    return found
 
 
 def press(
-    slack: SlackSender,
+    slack: SignedRequests,
     message_call: Any,
     action_id: str,
     user_id: str,
@@ -167,6 +169,40 @@ def press(
         if value is None
         else {"value": value, "text": {"type": "plain_text", "text": action_id}}
     )
+    action = {
+        "action_id": action_id,
+        "block_id": "x",
+        "type": "button",
+        "value": element["value"],
+        "text": element["text"],
+    }
+    return act_on(slack, message_call, action, user_id, trigger_id)
+
+
+def choose(
+    slack: SignedRequests, message_call: Any, action_id: str, user_id: str, label: str
+) -> requests.Response:
+    """Pick the option shown as `label` in the overflow menu `action_id` of a DM the bot sent."""
+    menu = button_in(message_call.json("blocks"), action_id)
+    assert menu is not None, f"no {action_id} menu in {message_call.json('blocks')}"
+    [option] = [o for o in menu["options"] if o["text"]["text"] == label]
+    action = {
+        "action_id": action_id,
+        "block_id": "x",
+        "type": "overflow",
+        "selected_option": option,
+    }
+    return act_on(slack, message_call, action, user_id)
+
+
+def act_on(
+    slack: SignedRequests,
+    message_call: Any,
+    action: dict[str, Any],
+    user_id: str,
+    trigger_id: str | None = None,
+) -> requests.Response:
+    """A block_actions request for `action` on the message the bot sent, as Slack sends it."""
     channel = message_call.args["channel"]
     message = {
         "type": "message",
@@ -176,15 +212,7 @@ def press(
     }
     return slack.interactive(
         slack.block_actions_payload(
-            [
-                {
-                    "action_id": action_id,
-                    "block_id": "x",
-                    "type": "button",
-                    "value": element["value"],
-                    "text": element["text"],
-                }
-            ],
+            [action],
             user_id=user_id,
             container={
                 "type": "message",
@@ -199,7 +227,7 @@ def press(
     )
 
 
-def converse(slack: SlackSender, fake: FakeSlack, user_id: str, replies: list[str]) -> None:
+def converse(slack: SignedRequests, fake: FakeSlack, user_id: str, replies: list[str]) -> None:
     """Reply in a DM one message at a time, each after the bot has answered the one before."""
     for reply in replies:
         answered = len(dm_texts(fake, user_id))

@@ -1,6 +1,6 @@
 """Send correctly signed Slack requests (commands, events, interactivity) to a running bot.
 
-Every sending method accepts the signing options of :meth:`SlackSender.signed_headers`:
+Every sending method accepts the signing options of :meth:`SignedRequests.signed_headers`:
 ``timestamp=`` (sign and send this timestamp, e.g. a stale one), ``signature=`` (send this
 signature instead of the right one), ``signed=False`` (no signature headers at all) and
 ``retry_num=`` / ``retry_reason=`` (Slack's ``X-Slack-Retry-*`` headers).
@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import requests
 
-__all__ = ["SlackSender", "sign"]
+__all__ = ["SignedRequests", "new_trigger_id", "sign"]
 
 _seq = itertools.count(1)
 
@@ -32,11 +32,12 @@ def sign(signing_secret: str, timestamp: int | str, body: str | bytes) -> str:
     return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
 
 
-def _trigger_id() -> str:
+def new_trigger_id() -> str:
+    """A trigger_id shaped like Slack's."""
     return f"{int(time.time())}.{next(_seq):012d}.{secrets.token_hex(16)}"
 
 
-class SlackSender:
+class SignedRequests:
     """Posts signed Slack requests to ``base_url + path`` (default ``/slack/events``)."""
 
     def __init__(
@@ -76,7 +77,7 @@ class SlackSender:
         if self._own_session:
             self.session.close()
 
-    def __enter__(self) -> SlackSender:
+    def __enter__(self) -> SignedRequests:
         return self
 
     def __exit__(
@@ -168,7 +169,7 @@ class SlackSender:
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
             "response_url": response_url or self.make_response_url(),
-            "trigger_id": trigger_id or _trigger_id(),
+            "trigger_id": trigger_id or new_trigger_id(),
         }
 
     def slash_command(
@@ -273,7 +274,7 @@ class SlackSender:
             "user": self._user(user_id),
             "api_app_id": self.api_app_id,
             "token": self.token,
-            "trigger_id": trigger_id or _trigger_id(),
+            "trigger_id": trigger_id or new_trigger_id(),
             "team": self._team(),
             "enterprise": None,
             "is_enterprise_install": False,
@@ -360,7 +361,7 @@ class SlackSender:
             "user": self._user(user_id),
             "api_app_id": self.api_app_id,
             "token": self.token,
-            "trigger_id": _trigger_id(),
+            "trigger_id": new_trigger_id(),
             "view": self._full_view(view),
             "response_urls": [],
             "enterprise": None,

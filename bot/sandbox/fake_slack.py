@@ -38,12 +38,16 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Call", "FakeSlack"]
+__all__ = ["Call", "FakeSlack", "Page", "PageRequest", "Reply"]
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 
 Payload = dict[str, Any]
 PayloadFactory = Callable[["Call"], Payload]
+# Serves the paths under a mounted prefix.
+Page = Callable[["PageRequest"], "Reply"]
+# Told of every Web API call once it is answered: the call and the answer's JSON.
+Observer = Callable[["Call", Payload], None]
 
 
 @dataclass
@@ -113,20 +117,31 @@ class _RateLimit:
         return None
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    verb: str
+    path: str
+    args: dict[str, Any]  # the query string's
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
 @dataclass
-class _Reply:
+class Reply:
+    """An HTTP answer: from the Web API, or from a page mounted with `FakeSlack.mount`."""
+
     status: int
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _json_reply(payload: Payload, status: int = 200, **headers: str) -> _Reply:
-    return _Reply(status, json.dumps(payload).encode("utf-8"), headers=dict(headers))
+def _json_reply(payload: Payload, status: int = 200, **headers: str) -> Reply:
+    return Reply(status, json.dumps(payload).encode("utf-8"), headers=dict(headers))
 
 
-def _text_reply(text: str, status: int = 200) -> _Reply:
-    return _Reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+def _text_reply(text: str, status: int = 200) -> Reply:
+    return Reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")
 
 
 def _flatten_qs(raw: str) -> dict[str, Any]:
@@ -146,7 +161,9 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         if part.get_filename():
             out[str(name)] = payload
         else:
@@ -224,7 +241,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(reply.body)
+            try:
+                self.wfile.write(reply.body)
+            except ConnectionError:  # the client left, e.g. a page closed mid long poll
+                self.close_connection = True
 
     do_POST = _handle
     do_GET = _handle
@@ -252,8 +272,10 @@ class FakeSlack:
         bot_name: str = "alliance",
         app_id: str = "A0001",
         require_auth: bool = False,
+        port: int = 0,
     ) -> None:
-        """Configure the fake; ``require_auth`` answers ``not_authed`` when no token is sent."""
+        """Configure the fake; ``require_auth`` answers ``not_authed`` when no token is sent;
+        ``port`` 0 takes any free one."""
         self.team_id = team_id
         self.team = team
         self.team_domain = team_domain
@@ -262,6 +284,7 @@ class FakeSlack:
         self.bot_name = bot_name
         self.app_id = app_id
         self.require_auth = require_auth
+        self._port = port
 
         self._lock = threading.RLock()  # re-entrant: set_response callables may query the fake
         self._cond = threading.Condition(self._lock)
@@ -281,6 +304,8 @@ class FakeSlack:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._builder_map = self._builders()
+        self._observers: list[Observer] = []
+        self._pages: dict[str, Page] = {}
 
         self.add_user(
             bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True, team_id=team_id
@@ -291,7 +316,7 @@ class FakeSlack:
         """Start serving in a daemon thread (idempotent)."""
         if self._server is not None:
             return self
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server(("127.0.0.1", self._port), _Handler)
         server.fake = self
         self._server = server
         self._thread = threading.Thread(
@@ -535,6 +560,21 @@ class FakeSlack:
         with self._lock:
             self._clock = clock
 
+    def observe(self, observer: Observer) -> None:
+        """Call ``observer`` with every Web API, response_url and upload call once answered,
+        in the order answered (while the fake's lock is held: keep it quick)."""
+        with self._lock:
+            self._observers.append(observer)
+
+    def mount(self, prefix: str, page: Page) -> None:
+        """Serve every path starting with ``prefix`` (``/`` for the rest) with ``page``."""
+        self._pages[prefix] = page
+
+    def record_message(self, channel: str, message: Payload) -> None:
+        """Keep a message a person sent, for ``conversations.history``."""
+        with self._lock:
+            self._history[channel].append(copy.deepcopy(message))
+
     def wait_for(self, method: str | None, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until at least ``count`` calls of ``method`` were recorded; return them all."""
         deadline = time.monotonic() + timeout
@@ -566,7 +606,7 @@ class FakeSlack:
         return iter(self.calls())
 
     # ------------------------------------------------------------------ dispatch
-    def _dispatch(self, verb: str, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+    def _dispatch(self, verb: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         arrived = time.time()
         parts = urlsplit(raw_path)
         path = parts.path
@@ -583,7 +623,11 @@ class FakeSlack:
             args.setdefault("file_id", path[len("/upload/") :])
             args["size"] = len(body)
         else:
-            return _text_reply("not found", 404)
+            page = self._page_for(path)
+            if page is None:
+                return _text_reply("not found", 404)
+            query = _flatten_qs(parts.query) if parts.query else {}
+            return page(PageRequest(verb, path, query, lower_headers, body))
         if kind != "api" and verb != "POST":
             return _text_reply("method not allowed", 405)
 
@@ -605,13 +649,21 @@ class FakeSlack:
             call.status = reply.status
             self._calls.append(call)
             self._answered[method, reply.status] += 1
+            if self._observers and reply.status == 200:
+                answer = json.loads(reply.body) if kind == "api" else {}
+                for observer in self._observers:
+                    observer(call, answer)
             self._cond.notify_all()
         if delay > 0:
             time.sleep(delay)
         return reply
 
+    def _page_for(self, path: str) -> Page | None:
+        matches = [prefix for prefix in self._pages if path.startswith(prefix)]
+        return self._pages[max(matches, key=len)] if matches else None
+
     @staticmethod
-    def _fault_reply(fault: _Fault, kind: str) -> _Reply:
+    def _fault_reply(fault: _Fault, kind: str) -> Reply:
         if fault.kind == "ratelimit":
             if kind != "api":
                 return _text_reply("rate_limited", 429)
@@ -632,7 +684,7 @@ class FakeSlack:
         method: str,
         call: Call,
         override: Payload | PayloadFactory | None,
-    ) -> _Reply:
+    ) -> Reply:
         if self.require_auth and not (
             call.headers.get("authorization", "").startswith("Bearer ") or call.args.get("token")
         ):
