@@ -40,6 +40,7 @@ from handlers import (
 )
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
+from handlers.incoming_text import drop_nul_characters
 from handlers.replays import refuse_replays
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
@@ -113,6 +114,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     )
     app.error(handle_error)
     app.middleware(refuse_replays(deps))
+    app.middleware(drop_nul_characters)
     for surface in SURFACES:
         surface.register(app, deps)
     return app
