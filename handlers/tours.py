@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -389,6 +390,15 @@ def _pressed(body: dict[str, Any]) -> tuple[int, int]:
     return int(tour_id), int(version_no)
 
 
+def when_it_starts(agreement: Agreement, start_date: date, today: date) -> str:
+    """The agreement's sentence on when the tour runs: a backdated tour is not new today."""
+    if agreement is not Agreement.ACTIVE:
+        return f"It starts on {start_date:%-d %B %Y}."
+    if start_date < today:
+        return f"It has been active since {start_date:%-d %B %Y}."
+    return "It is active from today."
+
+
 def handle_action_tour_accept(
     body: dict[str, Any], client: WebClient, respond: Respond, *, deps: Deps
 ) -> None:
@@ -411,13 +421,9 @@ def handle_action_tour_accept(
     statement = get_statement(deps.database, ref.tour_id)
     assert statement is not None
     _settle_message(client, body, statement, f"You accepted version {version_no}.")
-    starts = (
-        "It is active from today."
-        if agreement is Agreement.ACTIVE
-        else f"It starts on {statement.start_date:%-d %B %Y}."
-    )
+    starts = when_it_starts(agreement, statement.start_date, now.date())
     for side in Side:
-        other = _name(statement, side.other)
+        other = escape_mrkdwn(_name(statement, side.other))
         client.chat_postMessage(
             channel=_user(statement, side),
             text=(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,8 @@ from handlers.ids import (
     BLOCK_TOUR_SUCCESS_EMPLOYEE,
     BLOCK_TOUR_TYPE,
 )
+from handlers.tours import when_it_starts
+from services.tours import Agreement
 from tests.helpers import (
     answer_with,
     block_texts,
@@ -514,3 +516,19 @@ def test_a_backdated_tour_is_reviewed_on_its_next_cadence_date_today_included(
     )
     [tour] = agreed
     assert tour.next_review_on == TODAY + timedelta(days=first_review_in_days)
+    since = f"It has been active since {start:%-d %B %Y}."
+    wait_until(
+        fake_slack,
+        "chat.postMessage",
+        lambda c: c.args["channel"] == pair.employee and since in c.args.get("text", ""),
+    )
+
+
+def test_the_agreement_says_when_the_tour_runs() -> None:
+    assert when_it_starts(Agreement.ACTIVE, TODAY, TODAY) == "It is active from today."
+    assert when_it_starts(Agreement.ACTIVE, date(2025, 3, 3), TODAY) == (
+        "It has been active since 3 March 2025."
+    )
+    assert (
+        when_it_starts(Agreement.AGREED, date(2031, 1, 9), TODAY) == "It starts on 9 January 2031."
+    )
