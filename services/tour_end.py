@@ -12,7 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import AlignmentReview, Outbox, Person, Tour
+from db.models import AlignmentReview, Offboarding, Outbox, Person, Tour
+from domain.alumni import OffboardingStatus
 from domain.reviews import local_date, start_of_local_day
 from domain.schedule import (
     WorkingHours,
@@ -250,8 +251,8 @@ def run_tour_transitions(
     admins: Collection[str],
     limit: int = 500,
 ) -> EndPass:
-    """End the tours whose last day is over and decided, flag those over and undecided, and
-    start the agreed tours whose first day has come."""
+    """End the tours whose last day is over and decided, and those of people who have left;
+    flag those over and undecided; start the agreed tours whose first day has come."""
     ended = flagged = activated = 0
     with database.session() as session:
         over = session.scalars(
@@ -272,6 +273,7 @@ def run_tour_transitions(
             else:
                 _flag_overdue(session, tour, now, hours, admins)
                 flagged += 1
+        ended += _end_tours_of_leavers(session, now=now, hours=hours, limit=limit)
         session.flush()
         starting = session.scalars(
             select(Tour)
@@ -289,6 +291,29 @@ def run_tour_transitions(
                 activate_tour(session, tour, today=today, now=now, hours=hours)
                 activated += 1
     return EndPass(ended, flagged, activated)
+
+
+def _end_tours_of_leavers(
+    session: Session, *, now: datetime, hours: WorkingHours, limit: int
+) -> int:
+    """A person who has left has no tour here: it ends after their recorded last day, so no
+    review or tour-end prompt follows them into the alumni network."""
+    departed = select(Offboarding.person_id).where(
+        Offboarding.status != OffboardingStatus.CANCELLED,
+        Offboarding.last_day < earliest_local_date(now),
+    )
+    tours = list(
+        session.scalars(
+            select(Tour)
+            .where(Tour.status == TourStatus.ACTIVE, Tour.employee_id.in_(departed))
+            .order_by(Tour.id)
+            .limit(limit)
+            .with_for_update(of=Tour, skip_locked=True)
+        ).unique()
+    )
+    for tour in tours:
+        end_tour(session, tour, reason=EndReason.TRANSITION, now=now, hours=hours)
+    return len(tours)
 
 
 def _flag_overdue(

@@ -4,7 +4,7 @@ Slack Connect, or by an admin's hand; or declining."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
-from db.models import AlumniProfile, Offboarding, Person
+from db.models import AlumniProfile, Offboarding, Person, Tour
 from handlers.alumni_views import CHANNEL_UNSET
 from handlers.ids import (
     ACTION_ALUMNI_DECLINE,
@@ -22,6 +22,7 @@ from handlers.ids import (
     BLOCK_OFFBOARD_LAST_DAY,
 )
 from services.offboarding import plan_invitations
+from services.tour_end import run_tour_transitions
 from tests.alumni_steps import (
     LAST_DAY,
     LINE,
@@ -119,6 +120,32 @@ def test_leaving_not_in_good_standing_brings_no_invitation(
     with bot_database.read() as session:
         planned = session.scalars(select(Offboarding).where(Offboarding.id == offboarding.id)).one()
     assert planned.status == "not_invited" and planned.invited_at is None
+
+
+@pytest.mark.parametrize("good_standing", ["yes", "no"])
+def test_the_tour_ends_after_the_last_day_and_no_review_follows(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database, good_standing: str
+) -> None:
+    agreed, _ = leaving(slack, fake_slack, bot_database, good_standing=good_standing)
+
+    def transitions_at(day: date) -> None:
+        noon = datetime.combine(day, time(12), tzinfo=UTC)
+        run_tour_transitions(bot_database, now=noon, hours=HOURS, admins=())
+
+    transitions_at(LAST_DAY)
+    assert tour_of(bot_database, agreed).status == "active"  # still theirs on the last day
+    transitions_at(LAST_DAY + timedelta(days=2))  # over wherever they are
+    tour = tour_of(bot_database, agreed)
+    assert (tour.status, tour.end_reason) == ("ended", "transition")
+    assert (tour.next_review_on, tour.next_end_prompt_on) == (None, None)
+    # Once ended, a later pass leaves it alone.
+    transitions_at(LAST_DAY + timedelta(days=3))
+    assert tour_of(bot_database, agreed).ended_at == tour.ended_at
+
+
+def tour_of(database: Database, agreed: Agreed) -> Tour:
+    with database.read() as session:
+        return session.scalars(select(Tour).where(Tour.id == agreed.tour_id)).one()
 
 
 # --- the invitation ---------------------------------------------------------------------------
