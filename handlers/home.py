@@ -177,7 +177,7 @@ def _team_blocks(
 ) -> Blocks:
     blocks: Blocks = [DividerBlock().to_dict(), HeaderBlock(text="Your team").to_dict()]
     for statement in team[:MAX_TEAM_SHOWN]:
-        blocks.append(context_block(f"*{statement.employee_name}*").to_dict())
+        blocks.append(context_block(f"*{escape_mrkdwn(statement.employee_name)}*").to_dict())
         blocks += tour_card(statement, today)
         blocks += review_line(reviews.get(statement.tour_id), statement.employee_name)
         budget = budgets.get(statement.employee_user_id)
@@ -242,7 +242,7 @@ def handle_action_home_checkin(body: dict[str, Any], client: WebClient, *, deps:
     client.views_open(
         trigger_id=body["trigger_id"],
         view=_notice_modal(
-            f"Check-in started: you and {checkin.manager_name} will each get the questions in a DM "
-            "in a moment."
+            f"Check-in started: you and {escape_mrkdwn(checkin.manager_name)} will each get "
+            "the questions in a DM in a moment."
         ),
     )

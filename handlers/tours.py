@@ -362,7 +362,7 @@ def send_for_agreement(client: WebClient, statement: TourStatement, deps: Deps) 
         channel=_user(statement, proposer_side),
         text=(
             f"I've sent version {statement.version_no} of the statement to "
-            f"{_name(statement, awaited)}. I'll let you know when they answer."
+            f"{escape_mrkdwn(_name(statement, awaited))}. I'll let you know when they answer."
         ),
     )
     refresh_homes(client, deps, statement)

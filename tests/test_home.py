@@ -210,3 +210,23 @@ def test_home_shows_where_the_latest_review_stands(
     assert "You've answered the alignment review" in block_texts(answered["blocks"])
     team = open_home(slack, fake_slack, pair.manager, showing="Your team")
     assert "Your alignment review is waiting for your answers" in block_texts(team["blocks"])
+
+
+HOSTILE_NAME = "Dana <!here> & <https://evil.example|Co>"
+HOSTILE_SHOWN = "Dana &lt;!here&gt; &amp; &lt;https://evil.example|Co&gt;"
+
+
+def test_a_hostile_name_stays_text_in_the_confirmation_and_the_team_list(
+    slack: SignedRequests, fake_slack: FakeSlack
+) -> None:
+    pair = new_pair(fake_slack)
+    fake_slack.add_user(pair.employee, name="dana", real_name=HOSTILE_NAME, tz="Europe/Madrid")
+    propose(slack, fake_slack, pair)
+    [confirmation] = wait_until(
+        fake_slack,
+        "chat.postMessage",
+        lambda c: c.args["channel"] == pair.manager and "I've sent version 1" in c.args["text"],
+    )
+    assert HOSTILE_SHOWN in confirmation.args["text"]
+    home = block_texts(open_home(slack, fake_slack, pair.manager, "Your team")["blocks"])
+    assert f"*{HOSTILE_SHOWN}*" in home and "<!here>" not in home
