@@ -29,7 +29,7 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def build_wsgi_app(app: App, database: Database, signing_secret: str = "") -> WSGIApp:
+def build_wsgi_app(app: App, database: Database, signing_secret: str) -> WSGIApp:
     """HTTP mode: Slack's requests go to Bolt once their signature is verified."""
     return _with_health(database, _SlackRequests(app, path=SLACK_PATH, secret=signing_secret))
 
@@ -50,7 +50,7 @@ class _SlackRequests(SlackRequestHandler):
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         raw = _raw_body(request)
         headers = request.get_headers()
-        if self.secret and not _signed(self.secret, raw, headers):
+        if not _signed(self.secret, raw, headers):
             logger.info("refused a request without a valid Slack signature (401)")
             return BoltResponse(status=401, body="")
         try:

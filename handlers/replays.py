@@ -21,7 +21,7 @@ REPLAYED = "replayed request"
 
 
 def refuse_replays(deps: Deps) -> Callable[..., Any]:
-    """Bolt middleware, run after Bolt has verified the signature."""
+    """Bolt middleware, run on requests whose signature bot/web.py has verified."""
 
     def middleware(request: BoltRequest, next: Callable[[], BoltResponse]) -> Any:
         signature = _signature(request)

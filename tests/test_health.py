@@ -46,7 +46,9 @@ def test_healthz_is_503_when_the_database_is_unreachable() -> None:
     unreachable = Database("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1")
     try:
         # /healthz never reaches Bolt, so no Slack app is needed to check it.
-        status, body = call_wsgi(build_wsgi_app(app=None, database=unreachable), "/healthz")
+        status, body = call_wsgi(
+            build_wsgi_app(app=None, database=unreachable, signing_secret="unused"), "/healthz"
+        )
     finally:
         unreachable.dispose()
     assert status == "503 Service Unavailable"
