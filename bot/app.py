@@ -41,6 +41,7 @@ from handlers import (
 from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from handlers.incoming_text import drop_nul_characters
+from handlers.outgoing_text import MrkdwnSafeClient, escape_outgoing_text
 from handlers.replays import refuse_replays
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
@@ -78,7 +79,7 @@ DELIVERY_TIMEOUT_SECONDS = 10
 
 def build_web_client(settings: Settings) -> WebClient:
     """A Web API client for SLACK_API_URL; 429 and 5xx are retried, only ever after the ack."""
-    return WebClient(
+    return MrkdwnSafeClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -93,7 +94,7 @@ def build_web_client(settings: Settings) -> WebClient:
 def build_delivery_client(settings: Settings) -> WebClient:
     """A Web API client for the outbox: no retry handlers, since the outbox does the retrying
     (after Retry-After, with backoff) and must see every failure to record it."""
-    return WebClient(
+    return MrkdwnSafeClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=DELIVERY_TIMEOUT_SECONDS,
@@ -116,6 +117,7 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     app.error(handle_error)
     app.middleware(refuse_replays(deps))
     app.middleware(drop_nul_characters)
+    app.middleware(escape_outgoing_text)
     for surface in SURFACES:
         surface.register(app, deps)
     return app

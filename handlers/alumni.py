@@ -34,6 +34,7 @@ from handlers.ids import (
     BLOCK_OFFBOARD_STANDING,
     VIEW_OFFBOARD,
 )
+from handlers.mrkdwn import mention
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import picked_date, picked_option, pressed_row_id, typed_text
@@ -226,10 +227,13 @@ def handle_action_alumni_join(
         _tell_admins(
             client, deps, manual_invite_text(invitation.name, channel, invitation.personal_email)
         )
-    mention = f"<@{invitation.user_id}>" if method is JoinMethod.CHANNEL_INVITE else None
+    in_channel = method is JoinMethod.CHANNEL_INVITE
     client.chat_postMessage(
         channel=channel,
-        text=welcome_text(invitation.name, invitation.directory_line, mention),
+        text=welcome_text(
+            mention(invitation.user_id) if in_channel else invitation.name,
+            invitation.directory_line,
+        ),
     )
     respond(
         text=joined_text(method is JoinMethod.MANUAL),

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.alumni_views import CHANNEL_UNSET
 from handlers.delivery import RenderedMessage, Renderer
+from handlers.mrkdwn import escape_mrkdwn, mention, quote
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.views import clip, context_block, section_block
 from services.alumni_asks import (
     RELAY,
     AskRefusal,
@@ -119,15 +120,15 @@ def renderers(relayed_of: RelayReads) -> dict[str, Renderer]:
         relayed = relayed_of(int(payload["answer_id"]))
         if relayed is None:
             raise LookupError(f"no answer {payload['answer_id']}")
-        who = f"<@{relayed.answerer_slack_id}>"
         return RenderedMessage(
             f"{relayed.answerer_name or 'An alum'} answered your question to the alumni.",
             [
                 section_block(
-                    f"{who} answered your question to the alumni:\n"
-                    f"> {escape_mrkdwn(clip(relayed.question, 500))}"
+                    mention(relayed.answerer_slack_id)
+                    + " answered your question to the alumni:\n"
+                    + quote(clip(relayed.question, 500))
                 ),
-                section_block(escape_mrkdwn(clip(relayed.text, 2800))),
+                section_block(clip(relayed.text, 2800)),
                 context_block("Reply to them directly, or in the thread in the alumni channel."),
             ],
         )

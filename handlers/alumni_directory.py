@@ -25,12 +25,12 @@ from handlers.ids import (
     BLOCK_ALUMNI_ROLE,
     VIEW_ALUMNI_ENTRY,
 )
+from handlers.mrkdwn import escape_mrkdwn
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import (
     Blocks,
     clip,
     context_block,
-    escape_mrkdwn,
     input_state,
     section_block,
     typed_text,

@@ -28,7 +28,8 @@ from handlers.ids import (
     BLOCK_OFFBOARD_STANDING,
     VIEW_OFFBOARD,
 )
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import Mrkdwn, channel_mention, escape_mrkdwn
+from handlers.views import clip, context_block, section_block
 from services.offboarding import Invitation, Leaver
 
 CHANNEL_UNSET = (
@@ -163,10 +164,10 @@ def build_invitation(invitation: Invitation) -> list[Block]:
     return blocks
 
 
-def welcome_text(name: str, directory_line: str, mention: str | None) -> str:
-    who = mention or name
+def welcome_text(who: str, directory_line: str) -> Mrkdwn:
+    """The channel's welcome; `who` is a mention (Mrkdwn) or a name, shown as text."""
     line = f" {directory_line}" if directory_line else ""
-    return f":wave: Please welcome {who} to the alumni network!{line}"
+    return Mrkdwn(":wave: Please welcome {} to the alumni network!{}").format(who, line)
 
 
 def joined_text(method_manual: bool) -> str:
@@ -178,9 +179,8 @@ def joined_text(method_manual: bool) -> str:
     )
 
 
-def manual_invite_text(name: str, channel: str, email: str | None) -> str:
+def manual_invite_text(name: str, channel: str, email: str | None) -> Mrkdwn:
     reach = f" (personal email: {email})" if email else ""
-    return (
-        f"{name} joined the alumni network, but I couldn't add them to <#{channel}>{reach}. "
-        "Please invite them by hand."
-    )
+    return Mrkdwn(
+        "{} joined the alumni network, but I couldn't add them to {}{}. Please invite them by hand."
+    ).format(name, channel_mention(channel), reach)

@@ -30,6 +30,7 @@ from handlers import (
     values,
 )
 from handlers.ids import COMMAND
+from handlers.mrkdwn import as_mrkdwn
 from handlers.slack_users import fetch_profile
 from handlers.subcommands import Invocation, Reply, SubcommandHandler
 from handlers.views import (
@@ -91,7 +92,7 @@ def handle_command_alliance(
     if reply.blocks is None:
         ack()
     else:
-        ack(text=reply.text or help_text(), blocks=reply.blocks)
+        ack(text=as_mrkdwn(reply.text or help_text()), blocks=reply.blocks)
 
 
 def alum_kept_out(name: str, command: dict[str, Any], deps: Deps) -> bool:

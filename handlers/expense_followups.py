@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from handlers.delivery import RenderedMessage, Renderer
 from handlers.ids import ACTION_EXPENSE_FOLLOWUP
 from handlers.learnings import build_learning_modal
-from handlers.views import escape_mrkdwn, pressed_row_id, section_block
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.views import pressed_row_id, section_block
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.expense_followups import FOLLOWUP, Followup, own_followup

@@ -41,11 +41,11 @@ from handlers.ids import (
     VIEW_EXPENSE,
     VIEW_EXPENSE_DECLINE,
 )
+from handlers.mrkdwn import escape_mrkdwn
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import (
     clip,
     context_block,
-    escape_mrkdwn,
     picked_date,
     pressed_row_id,
     row_id,

@@ -21,13 +21,13 @@ from domain.tours import TourStatus, may_read_statement
 from handlers import values
 from handlers.expenses import new_request_actions
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
+from handlers.mrkdwn import escape_mrkdwn
 from handlers.tour_views import statement_blocks, tour_card
 from handlers.views import (
     Blocks,
     build_home_welcome,
     clip,
     context_block,
-    escape_mrkdwn,
     section_block,
 )
 from handlers.wiring import acknowledge, acknowledged

@@ -25,11 +25,11 @@ from handlers.ids import (
     BLOCK_LEARNING_TEXT,
     VIEW_LEARNING,
 )
+from handlers.mrkdwn import Mrkdwn, channel_mention, escape_mrkdwn, link
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import (
     clip,
     context_block,
-    escape_mrkdwn,
     pressed_row_id,
     row_id,
     section_block,
@@ -120,12 +120,14 @@ def _share_or_ask_first(
     if has_acknowledged(
         deps.database, team_id=team_id, user_id=user_id, guideline=deps.nonpublic_guideline
     ):
-        _post(deps, client, to_post(deps.database, learning_id=learning_id, user_id=user_id))
-        text = f"Shared in <#{deps.learning_channel}>. Thank you!"
+        channel = _post(
+            deps, client, to_post(deps.database, learning_id=learning_id, user_id=user_id)
+        )
+        thanks = Mrkdwn("Shared in {}. Thank you!").format(channel)
         if respond is not None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            respond(text=thanks, response_type="ephemeral", replace_original=False)
         else:
-            client.chat_postMessage(channel=user_id, text=text)
+            client.chat_postMessage(channel=user_id, text=thanks)
         return
     blocks = build_guideline(deps.nonpublic_guideline, learning_id)
     text = "Before your first learning goes out, a word on what not to share."
@@ -135,18 +137,19 @@ def _share_or_ask_first(
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
-def _post(deps: Deps, client: WebClient, learning: LearningPost) -> None:
+def _post(deps: Deps, client: WebClient, learning: LearningPost) -> Mrkdwn:
+    """Post the learning in the learning channel; returns that channel, as a mention."""
     assert deps.learning_channel is not None
-    details = []
+    details: list[str] = []
     if learning.source:
-        details.append(f"From {escape_mrkdwn(learning.source)}")
+        details.append(f"From {learning.source}")
     if learning.link:
-        details.append(f"<{learning.link}|Link>")
+        details.append(link(learning.link, "Link"))
     blocks: list[Block] = [
         section_block(f"*{escape_mrkdwn(learning.name)}* learned: {escape_mrkdwn(learning.text)}")
     ]
     if details:
-        blocks.append(context_block(" · ".join(details)))
+        blocks.append(context_block(Mrkdwn(" · ").join(details)))
     posted = client.chat_postMessage(
         channel=deps.learning_channel,
         text=f"{escape_mrkdwn(learning.name)} learned: {escape_mrkdwn(clip(learning.text, 200))}",
@@ -159,6 +162,7 @@ def _post(deps: Deps, client: WebClient, learning: LearningPost) -> None:
         ts=str(posted["ts"]),
         now=deps.clock(),
     )
+    return channel_mention(deps.learning_channel)
 
 
 def build_guideline(guideline: str, learning_id: int) -> list[dict[str, Any]]:
@@ -196,9 +200,9 @@ def handle_action_learning_confirm(
         guideline=deps.nonpublic_guideline,
         now=deps.clock(),
     )
-    _post(deps, client, learning)
+    channel = _post(deps, client, learning)
     respond(
-        text=f"Thank you. Shared in <#{deps.learning_channel}>.",
+        text=Mrkdwn("Thank you. Shared in {}.").format(channel),
         response_type="ephemeral",
         replace_original=False,
     )

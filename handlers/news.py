@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 from handlers.alumni_views import CHANNEL_UNSET
 from handlers.delivery import RenderedMessage, Renderer
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.views import context_block, section_block
 from services.news import DIGEST, NewsLine, NewsRefusal, news_problem, queue_news
 
 NewsReads = Callable[[str, str], list[NewsLine]]
@@ -58,8 +58,9 @@ def renderers(news_of: NewsReads) -> dict[str, Renderer]:
     def render_digest(payload: dict[str, Any]) -> RenderedMessage:
         lines = news_of(str(payload["team_id"]), str(payload["period"]))
         blocks: list[Block] = [HeaderBlock(text="News from the company")]
-        blocks += [section_block(f"• {escape_mrkdwn(clip(line.text, 2900))}") for line in lines]
+        blocks += [section_block("• " + line.text) for line in lines]
         blocks.append(context_block("Sent to the alumni network once a month, when there is news."))
-        return RenderedMessage(f"News from the company: {len(lines)} items", blocks[:50])
+        items = "1 item" if len(lines) == 1 else f"{len(lines)} items"
+        return RenderedMessage(f"News from the company: {items}", blocks[:50])
 
     return {DIGEST: render_digest}

@@ -35,7 +35,8 @@ from handlers.ids import (
     BLOCK_OPPORTUNITY_TITLE,
     VIEW_OPPORTUNITY,
 )
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import Mrkdwn, escape_mrkdwn, link, mention
+from handlers.views import clip, context_block, section_block
 from services.opportunities import OpportunitySheet
 
 FIELDS = {
@@ -114,14 +115,14 @@ def build_post(sheet: OpportunitySheet) -> list[Block]:
     if sheet.description:
         lines.append(escape_mrkdwn(clip(sheet.description, DESCRIPTION_MAX)))
     blocks: list[Block] = [section_block("\n".join(lines))]
-    details = [f"Posted by {escape_mrkdwn(sheet.poster_name)}"]
+    details = [f"Posted by {sheet.poster_name}"]
     if sheet.link:
-        details.append(f"<{sheet.link}|Details>")
+        details.append(link(sheet.link, "Details"))
     if sheet.contact:
-        details.append(f"Contact: {escape_mrkdwn(sheet.contact)}")
+        details.append(f"Contact: {sheet.contact}")
     if sheet.closes_on:
         details.append(f"{'Closed' if closed else 'Closes'} {_day(sheet.closes_on)}")
-    blocks.append(context_block(" · ".join(details)))
+    blocks.append(context_block(Mrkdwn(" · ").join(details)))
     if not closed:
         blocks.append(
             ActionsBlock(
@@ -138,19 +139,19 @@ def build_post(sheet: OpportunitySheet) -> list[Block]:
     return blocks
 
 
-def interest_text(sheet: OpportunitySheet, user_id: str) -> str:
-    return (
-        f"<@{user_id}> is interested in your {sheet.kind.label.lower()} “{sheet.title}”. "
-        "Reply to them directly to take it further."
-    )
+def interest_text(sheet: OpportunitySheet, user_id: str) -> Mrkdwn:
+    return Mrkdwn(
+        "{} is interested in your {} “{}”. Reply to them directly to take it further."
+    ).format(mention(user_id), sheet.kind.label.lower(), sheet.title)
 
 
-def summary_text(sheet: OpportunitySheet) -> str:
+def summary_text(sheet: OpportunitySheet) -> Mrkdwn:
     if not sheet.interested:
-        return f"“{sheet.title}” has closed. Nobody said they were interested this time."
-    people = ", ".join(f"<@{person.user_id}>" for person in sheet.interested)
+        return Mrkdwn("“{}” has closed. Nobody said they were interested this time.").format(
+            sheet.title
+        )
+    people = Mrkdwn(", ").join(mention(person.user_id) for person in sheet.interested)
     count = len(sheet.interested)
-    return (
-        f"“{sheet.title}” has closed. {count} {'person was' if count == 1 else 'people were'} "
-        f"interested: {people}."
+    return Mrkdwn("“{}” has closed. {} {} interested: {}.").format(
+        sheet.title, count, "person was" if count == 1 else "people were", people
     )

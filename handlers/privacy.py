@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 from domain.mentions import mentioned_user
 from handlers.dm_files import send_file_in_dm
 from handlers.ids import ACTION_PRIVACY_FORGET
+from handlers.mrkdwn import Mrkdwn, mention
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import section_block
 from handlers.wiring import acknowledge, acknowledged
@@ -72,7 +73,9 @@ def answer_forget(inv: Invocation) -> Reply:
     lead = (
         f"Do you want me to forget you? {FORGET_WHAT}"
         if yourself
-        else f"Forget <@{target}>, at their request? {FORGET_WHAT.replace('your', 'their')}"
+        else Mrkdwn("Forget {}, at their request? {}").format(
+            mention(target), FORGET_WHAT.replace("your", "their")
+        )
     )
     button = ButtonElement(
         text=label,

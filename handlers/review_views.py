@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     OverflowMenuElement,
     PlainTextInputElement,
@@ -42,7 +41,8 @@ from handlers.ids import (
     VIEW_REVIEW_THOUGHTS,
     gap_resolved_action,
 )
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.views import FIELD_LIMIT, clip, context_block, mrkdwn_text, section_block
 from services.gaps import SHOWN_AT_MOST
 from services.review_nudges import OverdueReview
 from services.reviews import ReviewSheet, SideAnswers
@@ -115,7 +115,7 @@ def build_prompt_message(sheet: ReviewSheet, side: Side, *, reminder: bool = Fal
 def _with_snooze(lead: str, mine: SideAnswers) -> SectionBlock:
     """The prompt's first line, with snoozing in a menu beside it: "response id:choice"."""
     return SectionBlock(
-        text=MarkdownTextObject(text=clip(lead)),
+        text=mrkdwn_text(lead),
         accessory=OverflowMenuElement(
             action_id=ACTION_REVIEW_SNOOZE_MENU,
             options=[
@@ -135,9 +135,7 @@ def _open_gaps(sheet: ReviewSheet, response_id: int) -> list[Block]:
         said = f": {escape_mrkdwn(clip(gap.label, 500))}" if gap.label else ""
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"• {gap.kind.label}{said} _(since {_day(gap.raised_on)})_"
-                ),
+                text=mrkdwn_text(f"• {gap.kind.label}{said} _(since {_day(gap.raised_on)})_"),
                 accessory=ButtonElement(
                     text="Resolved",
                     action_id=gap_resolved_action(gap.gap_id),
@@ -263,8 +261,8 @@ def build_summary_message(sheet: ReviewSheet) -> list[Block]:
         HeaderBlock(text="Alignment review: both answers are in"),
         SectionBlock(
             fields=[
-                MarkdownTextObject(text=_answer_column(sheet.employee, "employee")),
-                MarkdownTextObject(text=_answer_column(sheet.manager, "manager")),
+                mrkdwn_text(_answer_column(sheet.employee, "employee"), FIELD_LIMIT),
+                mrkdwn_text(_answer_column(sheet.manager, "manager"), FIELD_LIMIT),
             ]
         ),
     ]

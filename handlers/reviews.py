@@ -26,6 +26,7 @@ from handlers.ids import (
     BLOCK_REVIEW_TO_ADDRESS,
     VIEW_REVIEW_THOUGHTS,
 )
+from handlers.mrkdwn import escape_mrkdwn
 from handlers.review_views import (
     ThoughtsPurpose,
     build_escalation_message,
@@ -39,7 +40,7 @@ from handlers.review_views import (
     summary_text,
 )
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
-from handlers.views import escape_mrkdwn, row_id, typed_text
+from handlers.views import row_id, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.deps import Deps
 from services.refusals import NOT_YOURS

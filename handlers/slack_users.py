@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from domain.people import Profile
+from handlers.mrkdwn import Mrkdwn, mention
 from services.people import ProfileUnavailable
 
 NO_ANSWER = "Slack didn't tell me who that is just now; please try again in a minute."
@@ -37,8 +38,10 @@ def fetch_profile(client: WebClient, team_id: str) -> Any:
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
                 raise ProfileUnavailable(
-                    f"I can't find <@{user_id}> in this workspace: choose the person "
-                    "with @ as you type their name."
+                    Mrkdwn(
+                        "I can't find {} in this workspace: choose the person "
+                        "with @ as you type their name."
+                    ).format(mention(user_id))
                 ) from error
             raise ProfileUnavailable(NO_ANSWER) from error
         except (OSError, TimeoutError) as error:  # no answer in time, or no route

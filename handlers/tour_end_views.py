@@ -15,7 +15,8 @@ from handlers.ids import (
     ACTION_TOUR_END_OFFBOARD,
     ACTION_TOUR_END_TRANSITION,
 )
-from handlers.views import clip, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.views import clip, context_block, section_block
 from services.tour_end import TourEndSheet
 
 

@@ -48,7 +48,8 @@ from handlers.ids import (
     BLOCK_TOUR_TYPE,
     VIEW_TOUR_STATEMENT,
 )
-from handlers.views import Blocks, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import Mrkdwn, escape_mrkdwn
+from handlers.views import Blocks, context_block, section_block
 from services.tours import TourStatement
 
 
@@ -290,7 +291,7 @@ def _status_label(status: TourStatus) -> str:
 
 
 def build_tour_list(title: str, statements: list[TourStatement], today: date, empty: str) -> Blocks:
-    blocks = [section_block(f"*{escape_mrkdwn(title)}*").to_dict()]
+    blocks = [section_block(Mrkdwn("*{}*").format(title)).to_dict()]
     if not statements:
         return [*blocks, section_block(empty).to_dict()]
     for statement in statements[:20]:

@@ -38,6 +38,7 @@ from handlers.ids import (
     BLOCK_TOUR_TYPE,
     VIEW_TOUR_STATEMENT,
 )
+from handlers.mrkdwn import Mrkdwn, escape_mrkdwn, mention
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.tour_views import (
@@ -48,7 +49,6 @@ from handlers.tour_views import (
     build_tour_list,
 )
 from handlers.views import (
-    escape_mrkdwn,
     input_state,
     picked_date,
     picked_option,
@@ -139,7 +139,9 @@ def answer_tour(inv: Invocation) -> Reply:
     if visible is None:
         return say(REFUSAL)
     return Reply(
-        build_tour_list(f"Tours of <@{subject}>", visible, today, "They have no tours yet.")
+        build_tour_list(
+            Mrkdwn("Tours of ") + mention(subject), visible, today, "They have no tours yet."
+        )
     )
 
 
@@ -194,10 +196,10 @@ def _start_guided(inv: Invocation, employee: str, client: WebClient, respond: Re
     )
     client.chat_postMessage(
         channel=inv.user_id,
-        text=(
-            f"Let's write a Statement of Alliance for <@{employee}>, one question at a time. "
+        text=Mrkdwn(
+            "Let's write a Statement of Alliance for {}, one question at a time. "
             "A tour of duty is an explicit mission with an end date, agreed by both of you."
-        ),
+        ).format(mention(employee)),
     )
     ask(client, inv.user_id, TOUR_GUIDED_FLOW, 0)
 

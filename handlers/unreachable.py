@@ -7,7 +7,8 @@ from typing import Any
 
 from domain.tours import Side
 from handlers.delivery import RenderedMessage, Renderer
-from handlers.views import context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import escape_mrkdwn
+from handlers.views import context_block, section_block
 from services.unreachable import UNREACHABLE, UnreachableNote
 
 NoteReads = Callable[[int, Side], UnreachableNote | None]

@@ -36,6 +36,7 @@ from handlers.ids import (
     VIEW_COMPANY_VALUES,
     VIEW_VALUES_EDIT,
 )
+from handlers.mrkdwn import Mrkdwn, escape_mrkdwn, mention
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.values_views import (
@@ -53,10 +54,9 @@ from handlers.values_views import (
     build_values_summary_blocks,
     build_values_usage_blocks,
     company_saved_text,
-    mention,
     summary_text,
 )
-from handlers.views import Blocks, escape_mrkdwn, typed_text
+from handlers.views import Blocks, typed_text
 from handlers.wiring import acknowledge, acknowledged
 from services.conversations import Progress, start_conversation
 from services.deps import Deps
@@ -384,20 +384,18 @@ def _share(
     for viewer in shared.newly_shared:
         client.chat_postMessage(
             channel=viewer,
-            text=(
-                f"{mention(owner)} shared their aspirations and values with you. Type "
-                f"`{COMMAND} values {mention(owner)}` to see them side by side with yours and "
-                "the company's."
-            ),
+            text=Mrkdwn(
+                "{owner} shared their aspirations and values with you. Type "
+                "`{command} values {owner}` to see them side by side with yours and the company's."
+            ).format(owner=mention(owner), command=COMMAND),
         )
-    everyone = ", ".join(mention(viewer) for viewer, _ in shared.viewers)
+    everyone = Mrkdwn(", ").join(mention(viewer) for viewer, _ in shared.viewers)
     if shared.newly_shared:
-        text = (
-            f"Shared with {everyone}. They'll see later edits too; "
-            f"`{COMMAND} values unshare` stops sharing."
-        )
+        text = Mrkdwn(
+            "Shared with {}. They'll see later edits too; `{} values unshare` stops sharing."
+        ).format(everyone, COMMAND)
     else:
-        text = f"Already shared with {everyone}; they see your latest version."
+        text = Mrkdwn("Already shared with {}; they see your latest version.").format(everyone)
     _tell(body, client, respond, text)
     _refresh_home(client, deps, team_id, owner)
 

@@ -34,7 +34,8 @@ from handlers.ids import (
     VIEW_COMPANY_VALUES,
     VIEW_VALUES_EDIT,
 )
-from handlers.views import Blocks, context_block, escape_mrkdwn, section_block
+from handlers.mrkdwn import Mrkdwn, escape_mrkdwn, mention
+from handlers.views import FIELD_LIMIT, Blocks, clip, context_block, mrkdwn_text, section_block
 from services.values import (
     AlignmentRead,
     CompanyValues,
@@ -44,8 +45,6 @@ from services.values import (
 )
 
 # Slack's limits (see docs/SLACK.md); typed text is escaped, which can make it longer.
-SECTION_TEXT = 3000
-FIELD_TEXT = 2000
 HEADER_TEXT = 150
 INPUT_MAX = 3000
 
@@ -60,27 +59,16 @@ VALUES_USAGE = (
 PRIVATE_NOTE = "Private to you until you share them. Admins never see them unless you share."
 
 
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis, never inside an `&amp;`-style entity."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&", max(0, len(cut) - 5))
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut + "…"
-
-
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"• {escape_mrkdwn(item)}" for item in items)
 
 
 def _section(text: str) -> SectionBlock:
-    return section_block(clip(text, SECTION_TEXT))
+    return section_block(text)
 
 
 def _field(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, FIELD_TEXT))
+    return mrkdwn_text(text, FIELD_LIMIT)
 
 
 def _header(text: str) -> HeaderBlock:
@@ -88,15 +76,11 @@ def _header(text: str) -> HeaderBlock:
 
 
 def _context(text: str) -> Block:
-    return context_block(clip(text, SECTION_TEXT))
+    return context_block(text)
 
 
 def _render(blocks: Sequence[Block]) -> Blocks:
     return [block.to_dict() for block in blocks]
-
-
-def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
 
 
 # ---------------------------------------------------------------------------- short texts
@@ -158,10 +142,9 @@ def _statement_sections(statement: StatementRead) -> list[Block]:
 def _sharing_line(shared_with: Sequence[str]) -> str:
     if not shared_with:
         return PRIVATE_NOTE
-    return (
-        f"Shared with {', '.join(mention(u) for u in shared_with)}: they also see later edits. "
-        f"`{COMMAND} values unshare` stops sharing."
-    )
+    return Mrkdwn(
+        "Shared with {}: they also see later edits. `{} values unshare` stops sharing."
+    ).format(Mrkdwn(", ").join(mention(u) for u in shared_with), COMMAND)
 
 
 def _buttons(
@@ -379,7 +362,7 @@ def _side_by_side(read: AlignmentRead, *, values: bool) -> SectionBlock:
         (Party.COMPANY, _company_column(read, values)),
     )
     return SectionBlock(
-        text=MarkdownTextObject(text="*Core values*" if values else "*Aspirations*"),
+        text=mrkdwn_text("*Core values*" if values else "*Aspirations*"),
         fields=[_field(f"*{_at_start(labels[party])}*\n{text}") for party, text in columns],
     )
 

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from domain.commands import COMMAND, SUBCOMMANDS, Subcommand
 from domain.tours import TourType
 from handlers.ids import ACTION_OPEN_GUIDE, VIEW_GUIDE
+from handlers.mrkdwn import Mrkdwn, as_mrkdwn
 
 Blocks = list[dict[str, Any]]
 
@@ -30,12 +31,8 @@ ECHO_LIMIT = 40
 PRIVACY_NOTE = "Career conversations are private: only you, your manager and admins see them."
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Slack's three control characters, escaped so typed text is shown, never interpreted."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 TEXT_LIMIT = 3000  # Slack's limit for a section's or a context element's text
+FIELD_LIMIT = 2000  # Slack's limit for the text of one of a section's fields
 
 
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -43,7 +40,14 @@ def clip(text: str, limit: int = TEXT_LIMIT) -> str:
 
     Escaping can make typed text longer (one `&` becomes `&amp;`), so this runs on the final text.
     """
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", max(0, len(cut) - 5))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]  # never half an `&amp;`
+    cut += "…"
+    return Mrkdwn(cut) if isinstance(text, Mrkdwn) else cut
 
 
 def input_state(values: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -83,12 +87,17 @@ def pressed_row_id(body: dict[str, Any]) -> int:
     return row_id(body["actions"][0].get("value"))
 
 
+def mrkdwn_text(text: str, limit: int = TEXT_LIMIT) -> MarkdownTextObject:
+    """A mrkdwn text object: escaped unless it is Mrkdwn (handlers/mrkdwn.py), then clipped."""
+    return MarkdownTextObject(text=clip(as_mrkdwn(text), limit))
+
+
 def section_block(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text)))
+    return SectionBlock(text=mrkdwn_text(text))
 
 
 def context_block(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text))])
+    return ContextBlock(elements=[mrkdwn_text(text)])
 
 
 def _render(blocks: list[Block]) -> Blocks:
@@ -143,7 +152,7 @@ def build_subcommand_help_blocks(subcommand: Subcommand) -> Blocks:
 
 
 def build_unknown_command_blocks(typed: str, suggestion: Subcommand | None) -> Blocks:
-    shown = escape_mrkdwn(typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else ""))
+    shown = typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else "")
     hint = f"Did you mean `{COMMAND} {suggestion.usage}`?" if suggestion else "Here is what I do:"
     intro = section_block(f"I don't know `{COMMAND} {shown}`. {hint}")
     return [intro.to_dict(), *build_help_blocks()]
@@ -162,7 +171,7 @@ def build_error_blocks(request_id: str) -> Blocks:
 
 def build_home_welcome(first_name: str) -> dict[str, Any]:
     """The Home tab for someone who has not started an alliance yet."""
-    greeting = f"Welcome, {escape_mrkdwn(first_name)}!" if first_name else "Welcome!"
+    greeting = f"Welcome, {first_name}!" if first_name else "Welcome!"
     return View(
         type="home",
         blocks=[

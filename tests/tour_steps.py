@@ -108,7 +108,7 @@ def open_statement_modal(
     """`/alliance tour new …` as the manager types it; returns the modal the bot opened."""
     trigger = f"trigger-{new_user_id()}"
     response = slack.slash_command(text, user_id=manager, trigger_id=trigger)
-    assert response.status_code == 200 and not response.content
+    assert (response.status_code, response.text) == (200, "")
     return dict(wait_for_call(fake, "views.open", trigger_id=trigger).json("view"))
 
 
