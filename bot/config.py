@@ -181,7 +181,8 @@ class _Reader:
             return None
         complaint = check(raw)
         if complaint:
-            self.problems.append(f"{name} {complaint}.")
+            # A complaint may end with its own full stop (a quoted example, a parser's sentence).
+            self.problems.append(f"{name} {complaint.removesuffix('.')}.")
             return None
         return _normalise(name, raw)
 

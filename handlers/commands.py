@@ -39,6 +39,8 @@ from handlers.views import (
     build_unknown_command_blocks,
     help_text,
     section_block,
+    subcommand_help_text,
+    unknown_command_text,
 )
 from handlers.wiring import acknowledged
 from services.alumni_directory import is_alum
@@ -92,7 +94,7 @@ def handle_command_alliance(
     if reply.blocks is None:
         ack()
     else:
-        ack(text=as_mrkdwn(reply.text or help_text()), blocks=reply.blocks)
+        ack(text=as_mrkdwn(reply.text), blocks=reply.blocks)
 
 
 def alum_kept_out(name: str, command: dict[str, Any], deps: Deps) -> bool:
@@ -108,12 +110,15 @@ def answer_command(parsed: ParsedCommand, command: dict[str, Any], deps: Deps) -
     if parsed.name in ("", "help"):
         topic = SUBCOMMANDS_BY_NAME.get(parse_command_text(parsed.args).name)
         if topic is None:
-            return Reply(build_help_blocks())
-        return Reply(build_subcommand_help_blocks(topic))
+            return Reply(build_help_blocks(), text=help_text())
+        return Reply(build_subcommand_help_blocks(topic), text=subcommand_help_text(topic))
     if parsed.name in HANDLERS:
         return HANDLERS[parsed.name].answer(Invocation.of(command, parsed.args, deps))
     suggestion = closest_subcommand(parsed.name)
-    return Reply(build_unknown_command_blocks(parsed.name, suggestion))
+    return Reply(
+        build_unknown_command_blocks(parsed.name, suggestion),
+        text=unknown_command_text(parsed.name, suggestion),
+    )
 
 
 def follow_up_command(

@@ -39,7 +39,11 @@ class Reply:
     """What the ack shows the person; no blocks means nothing is shown (a modal is opening)."""
 
     blocks: Blocks | None = None
-    text: str = ""
+    text: str = ""  # the notification's; required with blocks
+
+    def __post_init__(self) -> None:
+        if self.blocks is not None and not self.text:
+            raise ValueError("a reply with blocks needs its notification text")
 
 
 def say(text: str) -> Reply:

@@ -117,7 +117,8 @@ def answer_tour(inv: Invocation) -> Reply:
     today = inv.deps.clock().date()
     if not words:
         mine = tours_of(inv.deps.database, inv.team_id, inv.user_id)
-        return Reply(build_tour_list("Your tours of duty", mine, today, NO_TOURS_YET))
+        title = "Your tours of duty"
+        return Reply(build_tour_list(title, mine, today, NO_TOURS_YET), text=title)
     if words[0] == "new":
         if "guided" in words[1:]:
             if mentioned_user(inv.args) is None:
@@ -138,11 +139,8 @@ def answer_tour(inv: Invocation) -> Reply:
     )
     if visible is None:
         return say(REFUSAL)
-    return Reply(
-        build_tour_list(
-            Mrkdwn("Tours of ") + mention(subject), visible, today, "They have no tours yet."
-        )
-    )
+    title = Mrkdwn("Tours of ") + mention(subject)
+    return Reply(build_tour_list(title, visible, today, "They have no tours yet."), text=title)
 
 
 NO_TOURS_YET = (

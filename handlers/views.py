@@ -137,7 +137,13 @@ def _help_blocks() -> tuple[dict[str, Any], ...]:
 
 
 def help_text() -> str:
-    return f"Alliance: type `{COMMAND} help` to see every subcommand."
+    """The guide's notification: the subcommands by name."""
+    names = ", ".join(dict.fromkeys(s.name for s in SUBCOMMANDS))
+    return f"What I can do: {names}. `{COMMAND} help tour` shows one with an example."
+
+
+def subcommand_help_text(subcommand: Subcommand) -> str:
+    return f"`{COMMAND} {subcommand.usage}`: {subcommand.summary}"
 
 
 def build_subcommand_help_blocks(subcommand: Subcommand) -> Blocks:
@@ -152,10 +158,14 @@ def build_subcommand_help_blocks(subcommand: Subcommand) -> Blocks:
 
 
 def build_unknown_command_blocks(typed: str, suggestion: Subcommand | None) -> Blocks:
+    intro = section_block(unknown_command_text(typed, suggestion))
+    return [intro.to_dict(), *build_help_blocks()]
+
+
+def unknown_command_text(typed: str, suggestion: Subcommand | None) -> str:
     shown = typed[:ECHO_LIMIT] + ("…" if len(typed) > ECHO_LIMIT else "")
     hint = f"Did you mean `{COMMAND} {suggestion.usage}`?" if suggestion else "Here is what I do:"
-    intro = section_block(f"I don't know `{COMMAND} {shown}`. {hint}")
-    return [intro.to_dict(), *build_help_blocks()]
+    return f"I don't know `{COMMAND} {shown}`. {hint}"
 
 
 def error_text(request_id: str) -> str:

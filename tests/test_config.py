@@ -168,3 +168,21 @@ def test_the_clock_shift_is_seconds_either_way_and_nothing_else() -> None:
             "ALLIANCE_CLOCK_SHIFT_SECONDS must be a number of seconds, such as -86400 for a day "
             f"back (found '{typed}')."
         ]
+
+
+def test_each_problem_ends_with_one_full_stop() -> None:
+    """Parsers' sentences and quoted values end with their own full stop: never two."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **VALID,
+                "ALLIANCE_LEADERSHIP_DIGEST": "Mon.",
+                "ALLIANCE_WORKING_HOURS": "weekdays.",
+                "ALLIANCE_BUDGET_YEARLY": "abc",
+                "ALLIANCE_CURRENCY": "E.",
+                "DATABASE_URL": "foo.",
+            }
+        )
+    problems = raised.value.problems
+    assert len(problems) == 5
+    assert all(p.endswith(".") and not p.endswith("..") for p in problems), problems

@@ -38,7 +38,7 @@ def test_help_is_answered_in_the_ack_with_every_subcommand(
     assert time.monotonic() - started < SLACK_DEADLINE_SECONDS
     assert response.status_code == 200
     body = response.json()
-    assert body["text"].startswith("Alliance")
+    assert body["text"].startswith("What I can do: help, tour, values,")  # the notification
     shown = reply_text(body)
     for subcommand in SUBCOMMANDS:
         assert f"/alliance {subcommand.usage}" in shown
@@ -165,3 +165,15 @@ def test_someone_slack_does_not_know_is_said_in_words(
     missing = typed.split("<@")[1].split("|")[0].rstrip(">")
     told = answer_with(fake_slack, f"I can't find <@{missing}> in this workspace")
     assert told.args["response_type"] == "ephemeral" and "went wrong" not in told.args["text"]
+
+
+def test_each_reply_has_a_notification_of_its_own(slack: SignedRequests) -> None:
+    """What a notification or a screen reader shows says what the reply is, not only "help"."""
+    texts = {
+        typed: slack.slash_command(typed).json()["text"]
+        for typed in ("help", "help tour", "tourz", "tour", "values nonsense", "ask")
+    }
+    assert len(set(texts.values())) == len(texts), texts
+    assert texts["help tour"].startswith("`/alliance tour")
+    assert texts["tourz"].startswith("I don't know `/alliance tourz`")
+    assert texts["tour"] == "Your tours of duty"

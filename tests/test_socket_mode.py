@@ -56,7 +56,7 @@ def test_slash_command_is_answered_in_the_envelope_ack(socket_mode_bot, fake_sla
             "trigger_id": "1.2.3",
         },
     )
-    assert ack["payload"]["text"].startswith("Alliance")
+    assert ack["payload"]["text"].startswith("What I can do:")
     assert any(block["type"] == "header" for block in ack["payload"]["blocks"])
 
 
