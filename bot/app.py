@@ -43,6 +43,7 @@ from handlers.errors import handle_error
 from handlers.incoming_text import drop_nul_characters
 from handlers.outgoing_text import MrkdwnSafeClient, escape_outgoing_text
 from handlers.replays import refuse_replays
+from handlers.request_log import LoggedApp
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
 from services.deps import Clock, Deps
@@ -103,7 +104,7 @@ def build_delivery_client(settings: Settings) -> WebClient:
 
 
 def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
-    app = App(
+    app = LoggedApp(
         client=client,
         # Over HTTP, bot/web.py checks Slack's signature on the raw bytes before Bolt sees a
         # request; in Socket Mode requests come over the WebSocket the app token opened.

@@ -19,10 +19,10 @@ from bot import __version__
 from bot.config import (
     ConfigError,
     Settings,
-    configure_logging,
     forget_secret_variables,
     load_settings,
 )
+from bot.logs import configure_logging, shown_database
 from db.engine import Database
 from db.migrate import current_revision, upgrade
 
@@ -354,8 +354,7 @@ def _print_progress(table: str, written: int, total: int) -> None:
 
 def _db_upgrade(settings: Settings, _options: argparse.Namespace) -> int:
     revision = _migrate(settings)
-    shown = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(f"Database {shown} is at revision {revision}.")
+    print(f"Database {shown_database(settings.database_url)} is at revision {revision}.")
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Callable, Mapping, MutableMapping
@@ -329,10 +328,3 @@ def _log_level(value: str) -> str | None:
 
 def _as_int(value: str | None, default: int) -> int:
     return default if value is None else int(value)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )

@@ -10,10 +10,12 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import build_deps
 from bot.config import Settings
+from bot.logs import LOG_FORMAT, startup_summary
 from bot.runtime import Runtime, settle_heap
 from bot.web import build_health_app, build_wsgi_app
 from db.engine import Database
@@ -23,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 # SIGTERM must stop the bot within 10 s: requests in flight get 8 of them.
 GRACEFUL_TIMEOUT_SECONDS = 8
+SIGNAL_CHECK_SECONDS = 0.2
+
+
+class LoggerInOurFormat(GunicornLogger):  # type: ignore[misc]
+    """Gunicorn's own lines (workers booting, stopping) in the format of every other line."""
+
+    error_fmt = LOG_FORMAT
+    datefmt = None
 
 
 class HttpServer(BaseApplication):  # type: ignore[misc]
@@ -44,6 +54,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             "timeout": 30,
             "keepalive": 75,
             "loglevel": self.settings.log_level.lower(),
+            "logger_class": LoggerInOurFormat,
             "worker_exit": self._stop_runtime,
             "proc_name": "alliance",
             "control_socket_disable": True,
@@ -61,12 +72,16 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
 
 
 def serve_http(settings: Settings, *, with_scheduler: bool = True) -> None:
+    workers = f"{settings.web_workers} worker{'' if settings.web_workers == 1 else 's'}"
+    serving = f"HTTP on port {settings.port}, {workers} of {settings.web_threads} threads"
+    logger.info(startup_summary(settings, serving=serving, with_scheduler=with_scheduler))
     HttpServer(settings, with_scheduler=with_scheduler).run()
 
 
 def serve_scheduler(settings: Settings) -> None:
     """The scheduler alone, for a deployment that keeps it in its own process; SIGTERM or
     SIGINT lets the jobs in flight finish, then stops."""
+    logger.info(startup_summary(settings, serving="no Slack requests", with_scheduler=True))
     database = Database(settings.database_url)
     deps = build_deps(settings, database)
     scheduler = build_scheduler(deps)
@@ -81,20 +96,34 @@ def serve_scheduler(settings: Settings) -> None:
     database.dispose()
 
 
-def stop_on_signals() -> threading.Event:
-    stopping = threading.Event()
+class StopSignal:
+    """SIGTERM or SIGINT received. The kernel may hand a signal to any thread, and Python runs
+    its handler only when the main thread next runs, which a wait without a timeout never
+    does: so the wait wakes a few times a second."""
 
-    def on_signal(signum: int, _frame: Any) -> None:
+    def __init__(self) -> None:
+        self._received = threading.Event()
+
+    def receive(self, signum: int, _frame: Any) -> None:
         logger.info("received signal %d", signum)
-        stopping.set()
+        self._received.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    def wait(self) -> None:
+        while not self._received.wait(SIGNAL_CHECK_SECONDS):
+            pass
+
+
+def stop_on_signals() -> StopSignal:
+    stopping = StopSignal()
+    signal.signal(signal.SIGTERM, stopping.receive)
+    signal.signal(signal.SIGINT, stopping.receive)
     return stopping
 
 
 def serve_socket_mode(settings: Settings, *, with_scheduler: bool = True) -> None:
     """Connect out to Slack over a WebSocket; SIGTERM or SIGINT closes it cleanly."""
+    serving = f"Socket Mode, health checks on port {settings.port}"
+    logger.info(startup_summary(settings, serving=serving, with_scheduler=with_scheduler))
     runtime = Runtime.start(settings, with_scheduler=with_scheduler)
     health = make_server(
         "0.0.0.0",

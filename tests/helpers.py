@@ -6,6 +6,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AuditEntry, Person, ProcessedEvent
+from domain.delivery import Purpose
+from services.outbox import enqueue
 
 _ids = itertools.count(1)
 
@@ -151,3 +154,23 @@ class EphemeralMessage:
 
     def json(self, name: str) -> Any:
         return self.blocks if name == "blocks" else None
+
+
+def plan_message(url: str, target: str, not_before: datetime) -> None:
+    """One message waiting in the outbox of the database at `url`."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            enqueue(
+                session,
+                team_id="T1",
+                purpose=Purpose.CONVERSATION_EXPIRED,
+                subject=f"cli:{target}",
+                occurrence="1",
+                target=target,
+                payload={"conversation_id": 1},
+                not_before=not_before,
+                now=not_before,
+            )
+    finally:
+        database.dispose()

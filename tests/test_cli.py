@@ -17,11 +17,9 @@ from sqlalchemy.engine import make_url
 from db.engine import Database
 from db.migrate import current_revision, head_revision
 from db.models import ProcessedEvent
-from domain.delivery import Purpose
-from services.outbox import enqueue
 from tests import clock
 from tests.botprocess import bot_environment
-from tests.helpers import wait_for_call
+from tests.helpers import plan_message, wait_for_call
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 
@@ -100,26 +98,6 @@ def test_version_and_help(tmp_path: Path) -> None:
     usage = run_cli("--help", env=bare_env(), cwd=tmp_path).stdout
     for command in ("run", "db", "scheduler", "version"):
         assert command in usage
-
-
-def plan_message(url: str, target: str, not_before: datetime) -> None:
-    """One message waiting in the outbox of the database at `url`."""
-    database = Database(url)
-    try:
-        with database.session() as session:
-            enqueue(
-                session,
-                team_id="T1",
-                purpose=Purpose.CONVERSATION_EXPIRED,
-                subject=f"cli:{target}",
-                occurrence="1",
-                target=target,
-                payload={"conversation_id": 1},
-                not_before=not_before,
-                now=not_before,
-            )
-    finally:
-        database.dispose()
 
 
 def test_scheduler_run_delivers_what_is_due_until_stopped(

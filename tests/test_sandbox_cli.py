@@ -40,6 +40,16 @@ def sandbox_process(port: int, *extra: str) -> Iterator[subprocess.Popen[str]]:
         process.wait(timeout=STOP_SECONDS)
 
 
+def stopped(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """What the sandbox printed until it exited; a stop that hangs fails with its stderr."""
+    try:
+        return process.communicate(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+        pytest.fail(f"the sandbox did not stop within {STOP_SECONDS} s; its stderr:\n{err}")
+
+
 def first_line(process: subprocess.Popen[str]) -> tuple[str, float]:
     """The first line the sandbox prints, and how long after the start it came."""
     started = time.monotonic()
@@ -60,7 +70,7 @@ def test_it_serves_the_page_within_15_seconds_and_stops_cleanly(stop: signal.Sig
         state = requests.get(f"{url}sandbox/state", params={"as": "U0MARIA"}, timeout=30)
         assert state.json()["clock"]["date"] == clock.TODAY.isoformat()
         process.send_signal(stop)
-        out, err = process.communicate(timeout=STOP_SECONDS)
+        out, err = stopped(process)
     assert process.returncode == 0, err
     assert out.strip() == "Stopping the sandbox." and "Traceback" not in err
 
@@ -72,7 +82,7 @@ def test_the_data_folder_keeps_the_database(tmp_path: Path) -> None:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == f"Its data stays in {data}"
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=STOP_SECONDS)
+        stopped(process)
     assert process.returncode == 0 and (data / "alliance.db").stat().st_size > 0
 
 
@@ -82,7 +92,7 @@ def test_a_port_in_use_is_one_clear_line_and_exit_2() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with sandbox_process(port) as process:
-            out, err = process.communicate(timeout=STOP_SECONDS)
+            out, err = stopped(process)
     assert process.returncode == 2 and out == ""
     assert err == (
         f"Port {port} on 127.0.0.1 is in use by another program; choose another with --port.\n"
