@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from db.engine import Database
+from db.locks import DeliveryLease
 from handlers import (
     actions,
     alumni,
@@ -155,6 +156,7 @@ def build_deps(settings: Settings, database: Database, clock: Clock | None = Non
             outbox_renderers(database),
         ),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
+        delivery_lease=DeliveryLease(database),
         delivery_concurrency=settings.delivery_concurrency,
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,

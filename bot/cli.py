@@ -369,12 +369,15 @@ def _migrate(settings: Settings) -> str | None:
 
 def _scheduler_tick(settings: Settings, _options: argparse.Namespace) -> int:
     from bot.app import build_deps
+    from bot.runtime import stop_work
     from scheduler.jobs import run_due_work
 
     database = Database(settings.database_url)
+    deps = build_deps(settings, database)
     try:
-        run_due_work(build_deps(settings, database))
+        run_due_work(deps)
     finally:
+        stop_work(deps, scheduler=None)
         database.dispose()
     return 0
 

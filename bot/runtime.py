@@ -52,8 +52,17 @@ class Runtime:
     def stop(self) -> None:
         """Stop taking new work, let work in flight finish, then release the database."""
         logger.info("stopping: scheduler, background listeners, database")
-        self.deps.stopping.set()
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
-        self.deps.background.shutdown(wait=True)
+        stop_work(self.deps, self.scheduler)
         self.database.dispose()
+        logger.info("stopped: the scheduler's and the listeners' work in flight is done")
+
+
+def stop_work(deps: Deps, scheduler: BackgroundScheduler | None) -> None:
+    """Stop taking new work, let the jobs and listeners in flight finish, then hand the
+    outbox's delivery over to another process."""
+    deps.stopping.set()
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=True)
+    deps.background.shutdown(wait=True)
+    if deps.delivery_lease is not None:
+        deps.delivery_lease.release()

@@ -16,7 +16,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import build_deps
 from bot.config import Settings
 from bot.logs import LOG_FORMAT, startup_summary
-from bot.runtime import Runtime, settle_heap
+from bot.runtime import Runtime, settle_heap, stop_work
 from bot.web import build_health_app, build_wsgi_app
 from db.engine import Database
 from scheduler.runner import build_scheduler
@@ -90,9 +90,7 @@ def serve_scheduler(settings: Settings) -> None:
     scheduler.start()
     logger.info("Alliance scheduler is running")
     stopping.wait()
-    deps.stopping.set()
-    scheduler.shutdown(wait=True)
-    deps.background.shutdown(wait=True)
+    stop_work(deps, scheduler)
     database.dispose()
 
 

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from db.engine import Database
+from db.locks import MIGRATIONS_KEY, one_process_at_a_time
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -22,7 +23,12 @@ def alembic_config(database: Database) -> Config:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
-    with database.engine.begin() as connection:
+    """Apply the migrations up to `revision`. Processes starting together take turns: each
+    revision is applied once, and the others find it done."""
+    with (
+        one_process_at_a_time(database, "migrations", MIGRATIONS_KEY),
+        database.engine.begin() as connection,
+    ):
         config = alembic_config(database)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -15,7 +15,7 @@ from services.leadership_digest import plan_leadership_digests
 from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
-from services.outbox import batch_size, deliver_due
+from services.outbox import Sender, batch_size, deliver_due, end_orphaned_claims
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
 from services.tour_end import plan_end_prompts, run_tour_transitions
@@ -48,14 +48,26 @@ def expire_idle_conversations(deps: Deps, now: datetime) -> None:
 
 
 def deliver_outbox(deps: Deps, now: datetime) -> None:
-    """Send what is due from the outbox, batch after batch while full batches keep coming."""
+    """Send what is due from the outbox, if this process holds the delivery lease (or has
+    none to hold: one driven by a test), batch after batch while full batches keep coming."""
     if deps.outbox_sender is None:
         return
+    if deps.delivery_lease is None:
+        _deliver_batches(deps, deps.outbox_sender, now)
+        return
+    with deps.delivery_lease.delivering() as turn:
+        if turn.just_taken and (ended := end_orphaned_claims(deps.database, now)):
+            logger.info("outbox: %d rows claimed by a process that is gone are due now", ended)
+        if turn.holds:
+            _deliver_batches(deps, deps.outbox_sender, now)
+
+
+def _deliver_batches(deps: Deps, sender: Sender, now: datetime) -> None:
     batch = batch_size(deps.delivery_concurrency)
     while not deps.stopping.is_set():
         report = deliver_due(
             deps.database,
-            deps.outbox_sender,
+            sender,
             worker=deps.worker_id,
             now=now,
             limit=batch,

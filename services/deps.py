@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from db.engine import Database
+from db.locks import DeliveryLease
 from domain.digest_schedule import DigestSchedule
 from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.pacing import SendPacer
@@ -47,6 +48,8 @@ class Deps:
     # What may not be shared from one's network, confirmed before a first learning is posted.
     nonpublic_guideline: str = DEFAULT_GUIDELINE
     budget_defaults: BudgetDefaults = DEFAULT_BUDGET
+    # Which process delivers the outbox (None: this one, alone, as in a test driving the passes).
+    delivery_lease: DeliveryLease | None = None
     # Names this process in the outbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
     # Set when the process is stopping, so that long work hands back what it has not begun.

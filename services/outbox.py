@@ -246,7 +246,12 @@ class DeliveryReport:
 
 
 def claim_due(
-    database: Database, *, worker: str, now: datetime, limit: int, lease: timedelta
+    database: Database,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
 ) -> list[ClaimedMessage]:
     """Claim up to `limit` due rows, oldest first, for `lease`; no two workers get the same row.
 
@@ -296,6 +301,19 @@ def claim_due(
                 claim.where(Outbox.id.in_(due.scalar_subquery())).returning(*returned)
             ).all()
     return sorted((ClaimedMessage(**row._mapping) for row in rows), key=lambda m: m.id)
+
+
+def end_orphaned_claims(database: Database, now: datetime) -> int:
+    """Make every claimed row due at once: for the process that has just taken the delivery
+    lease, whoever claimed them is gone. Each is then looked for in Slack before it is sent
+    again, as when a claim runs out. How many there were."""
+    with database.session() as session:
+        ended: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+            update(Outbox)
+            .where(Outbox.status == OutboxStatus.CLAIMED, Outbox.next_attempt_at > now)
+            .values(claimed_until=now, next_attempt_at=now)
+        )
+    return ended.rowcount
 
 
 # The two kinds of call a delivery makes; a rate limit on one leaves the other alone.

@@ -66,6 +66,12 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> BotProcess:
+        self.launch()
+        self.wait_healthy(timeout)
+        return self
+
+    def launch(self) -> None:
+        """Start it without waiting for it to serve."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("alliance")), "run"],
@@ -74,10 +80,8 @@ class BotProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so kill() reaches every worker
         )
-        self._wait_healthy(timeout)
-        return self
 
-    def _wait_healthy(self, timeout: float) -> None:
+    def wait_healthy(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process is not None

@@ -37,7 +37,7 @@ def test_a_slow_first_health_answer_is_waited_for(tmp_path: Path) -> None:
     bot.url = f"http://127.0.0.1:{server.server_address[1]}"
     bot.process = subprocess.Popen(["sleep", "30"])  # a process that is still starting
     try:
-        bot._wait_healthy(timeout=10)
+        bot.wait_healthy(timeout=10)
     finally:
         bot.process.kill()
         bot.process.wait()

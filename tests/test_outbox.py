@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,12 +34,14 @@ from handlers.delivery import (
     Upload,
 )
 from services.outbox import (
+    DEFAULT_LEASE,
     ClaimedMessage,
     Delivered,
     DeliveryFailure,
     cancel_pending,
     claim_due,
     deliver_due,
+    end_orphaned_claims,
     enqueue,
     list_pending,
 )
@@ -416,6 +419,23 @@ def test_a_crash_between_slack_accepting_and_our_commit_is_recognised_not_posted
     assert history.args["include_all_metadata"] in ("1", "true", True)
 
 
+def test_the_new_holder_of_the_delivery_lease_takes_over_a_dead_processs_claim_at_once(
+    database: Database, fake: FakeSlack, sender: SlackSender, clock: Clock
+) -> None:
+    [outbox_id] = plan(database, 1, targets=("UCRASH3",))
+    with pytest.raises(Crash):
+        deliver_due(database, CrashAfterPosting(sender), worker="dead", now=NOW, lease=LEASE)
+    assert deliver(database, sender, clock.advance(seconds=1)).claimed == 0
+
+    assert end_orphaned_claims(database, clock.now) == 1
+    report = deliver(database, sender, clock.now)
+
+    # Recognised in Slack, not posted again, a second after the crash instead of two minutes.
+    assert (report.recognised_as_sent, report.sent) == (1, 0)
+    assert posted(fake, "UCRASH3") == {outbox_id: 1}
+    assert rows(database)[0].status == OutboxStatus.SENT
+
+
 def test_a_crash_before_posting_loses_nothing(
     database: Database, fake: FakeSlack, sender: SlackSender, clock: Clock
 ) -> None:
@@ -688,10 +708,12 @@ def plan_batch(url: str, count: int, users: int) -> list[int]:
         database.dispose()
 
 
-def wait_until_delivered(url: str, count: int, bots: Sequence[BotProcess]) -> list[Outbox]:
+def wait_until_delivered(
+    url: str, count: int, bots: Sequence[BotProcess], within: float = 90
+) -> list[Outbox]:
     database = Database(url)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             found = rows(database)
             if sum(row.status == OutboxStatus.SENT for row in found) == count:
@@ -719,6 +741,8 @@ def assert_each_posted_once(
 
 
 BATCH, BATCH_USERS = 300, 30
+DELIVERS = "this process delivers the outbox now"
+LEASE_SECONDS = DEFAULT_LEASE.total_seconds()
 
 
 def test_a_bot_killed_mid_batch_and_restarted_delivers_every_message_once(tmp_path: Path) -> None:
@@ -737,43 +761,63 @@ def test_a_bot_killed_mid_batch_and_restarted_delivers_every_message_once(tmp_pa
         )
         assert 0 < posted_before < BATCH, "the kill did not fall in the middle of the batch"
 
-        # As if the dead process's two-minute lease had run out, without waiting for it.
-        database = Database(url)
-        with database.session() as session:
-            session.execute(
-                update(Outbox)
-                .where(Outbox.status == OutboxStatus.CLAIMED)
-                .values(
-                    claimed_until=session_clock.now() - timedelta(seconds=1),
-                    next_attempt_at=session_clock.now() - timedelta(seconds=1),
-                )
-            )
-        database.dispose()
-
+        # The dead process's claims (two minutes each) are taken over at the next start.
         second = BotProcess(env, tmp_path / "second.log").start()
         try:
-            found = wait_until_delivered(url, BATCH, [first, second])
+            found = wait_until_delivered(url, BATCH, [first, second], within=LEASE_SECONDS / 4)
         finally:
             second.stop()
         assert_each_posted_once(fake, ids, BATCH_USERS, found)
+
+
+@contextmanager
+def two_bots(
+    url: str, tmp_path: Path, latency: float
+) -> Iterator[tuple[FakeSlack, list[BotProcess]]]:
+    """Two bots on one database, each sending to a fake Slack that answers after `latency`."""
+    with FakeSlack() as fake:
+        fake.set_clock(session_clock.timestamp)
+        fake.set_latency("chat.postMessage", latency)
+        env = bot_environment(fake.url, url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
+        bots = [BotProcess(env, tmp_path / f"bot{n}.log") for n in range(2)]
+        try:
+            for bot in bots:
+                bot.start()
+            yield fake, bots
+        finally:
+            for bot in bots:
+                bot.stop()
 
 
 def test_two_bots_sharing_postgresql_deliver_a_batch_once(
     tmp_path: Path, postgres_url: str
 ) -> None:
     ids = plan_batch(postgres_url, BATCH, BATCH_USERS)
-    with FakeSlack() as fake:
-        fake.set_clock(session_clock.timestamp)
-        fake.set_latency("chat.postMessage", 0.01)
-        env = bot_environment(fake.url, postgres_url, ALLIANCE_DELIVERY_INTERVAL_SECONDS="1")
-        bots = [BotProcess(env, tmp_path / f"bot{n}.log") for n in range(2)]
-        try:
-            for bot in bots:
-                bot.start()
-            found = wait_until_delivered(postgres_url, BATCH, bots)
-        finally:
-            for bot in bots:
-                bot.stop()
+    with two_bots(postgres_url, tmp_path, latency=0.01) as (fake, bots):
+        found = wait_until_delivered(postgres_url, BATCH, bots)
+        assert_each_posted_once(fake, ids, BATCH_USERS, found)
+        assert len({row.claimed_by for row in found}) == 1  # one process delivers
+
+
+def test_when_the_delivering_bot_is_killed_the_other_resumes_within_seconds(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    ids = plan_batch(postgres_url, BATCH, BATCH_USERS)
+    with two_bots(postgres_url, tmp_path, latency=0.02) as (fake, bots):
+        fake.wait_for("chat.postMessage", count=BATCH // 4, timeout=60)
+        [delivering] = [bot for bot in bots if DELIVERS in bot.log()]
+        [other] = [bot for bot in bots if bot is not delivering]
+        delivering.kill()
+        killed = time.monotonic()
+        posted_before = len(fake.calls("chat.postMessage"))
+        assert posted_before < BATCH, "the kill did not fall in the middle of the batch"
+        # Its rows were claimed for two minutes: the other bot takes them over at once, and
+        # first looks in Slack for each (the dead one may have posted it).
+        fake.wait_for("conversations.history", timeout=10)
+        resumed = time.monotonic() - killed
+        found = wait_until_delivered(postgres_url, BATCH, bots, within=LEASE_SECONDS / 4)
+        assert resumed < 10
+        assert DELIVERS in other.log()
         assert_each_posted_once(fake, ids, BATCH_USERS, found)
 
 

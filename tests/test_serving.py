@@ -50,7 +50,7 @@ def test_sigterm_finishes_work_in_flight_and_exits_within_10_seconds(
         bot.stop()
     assert code == 0
     assert seconds < SHUTDOWN_DEADLINE_SECONDS
-    assert "Scheduler has been shut down" in bot.log()
+    assert "stopped: the scheduler's and the listeners' work in flight is done" in bot.log()
     database = Database(url)
     try:
         person = stored_person(database, user_id)
