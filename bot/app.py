@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from db.engine import Database
-from db.locks import DeliveryLease
+from db.locks import DeliveryLease, Presence
 from handlers import (
     actions,
     alumni,
@@ -43,16 +43,19 @@ from handlers.delivery import RENDERERS, Renderer, SlackSender
 from handlers.errors import handle_error
 from handlers.incoming_text import drop_nul_characters
 from handlers.outgoing_text import MrkdwnSafeClient, escape_outgoing_text
+from handlers.redelivery import redeliver
 from handlers.replays import refuse_replays
 from handlers.request_log import LoggedApp
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
 from services.deps import Clock, Deps
 from services.expense_followups import get_followup
+from services.inbox import InboxKeeping
 from services.leadership_digest import stored_report
 from services.news import digest_items
 from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
+from services.outbox import new_worker_id
 from services.review_reads import ReviewReads
 from services.tour_end import get_tour_end
 from services.unreachable import unreachable_note
@@ -122,6 +125,8 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     app.middleware(escape_outgoing_text)
     for surface in SURFACES:
         surface.register(app, deps)
+    if deps.inbox is not None:
+        deps.inbox.redeliver = partial(redeliver, app)
     return app
 
 
@@ -142,7 +147,15 @@ def outbox_renderers(database: Database) -> dict[str, Renderer]:
     }
 
 
-def build_deps(settings: Settings, database: Database, clock: Clock | None = None) -> Deps:
+def build_deps(
+    settings: Settings,
+    database: Database,
+    clock: Clock | None = None,
+    *,
+    serves_slack: bool = False,
+) -> Deps:
+    """`serves_slack`: the process acknowledges Slack's requests, so it keeps the inbox."""
+    worker_id = new_worker_id()
     return Deps(
         database=database,
         admins=settings.admins,
@@ -157,6 +170,8 @@ def build_deps(settings: Settings, database: Database, clock: Clock | None = Non
         ),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
         delivery_lease=DeliveryLease(database),
+        worker_id=worker_id,
+        inbox=InboxKeeping(Presence(database, worker_id)) if serves_slack else None,
         delivery_concurrency=settings.delivery_concurrency,
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,

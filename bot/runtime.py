@@ -41,7 +41,9 @@ class Runtime:
         """`clock` replaces the settings' one for handlers, scheduler and outbox alike."""
         database = Database(settings.database_url)
         client = build_web_client(settings)
-        deps = build_deps(settings, database, clock)
+        deps = build_deps(settings, database, clock, serves_slack=True)
+        if deps.inbox is not None:
+            deps.inbox.presence.start()
         app = create_app(settings, deps, client)
         scheduler = build_scheduler(deps) if with_scheduler else None
         settle_heap()
@@ -66,3 +68,5 @@ def stop_work(deps: Deps, scheduler: BackgroundScheduler | None) -> None:
     deps.background.shutdown(wait=True)
     if deps.delivery_lease is not None:
         deps.delivery_lease.release()
+    if deps.inbox is not None:  # every request's work is done: none is owed
+        deps.inbox.presence.stop()

@@ -14,6 +14,7 @@ that is gone, so those rows are due at once instead of when their claim runs out
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -164,3 +165,79 @@ class DeliveryLease:
         if self._file is not None:
             self._file.close()  # closing the file frees its lock
             self._file = None
+
+
+class Presence:
+    """This process's sign of life, held while it runs, that the others sharing the database
+    can test (`is_gone`): PostgreSQL's advisory lock on a key made from the worker id, held on
+    a connection of its own, or a lock on a file named after it beside a SQLite file. Either is
+    freed when the process dies, however it dies."""
+
+    def __init__(self, database: Database, worker_id: str) -> None:
+        self.database = database
+        self.worker_id = worker_id
+        self._connection: Connection | None = None
+        self._path = _presence_file(database, worker_id)
+        self._file: IO[bytes] | None = None
+
+    def start(self) -> None:
+        if _on_postgres(self.database):
+            connection = self.database.engine.connect()
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _key(self.worker_id)})
+            connection.commit()
+            self._connection = connection
+        elif self._path is not None:
+            self._path.parent.mkdir(exist_ok=True)
+            self._file = self._path.open("ab")
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection.invalidate()  # closed, not pooled: the lock goes with it
+            self._connection.close()
+            self._connection = None
+        if self._file is not None and self._path is not None:
+            self._path.unlink(missing_ok=True)
+            self._file.close()
+            self._file = None
+
+
+def is_gone(database: Database, worker_id: str) -> bool:
+    """Whether the process named `worker_id` has stopped or died (its presence is free)."""
+    if _on_postgres(database):
+        with database.engine.connect() as connection:
+            key = {"key": _key(worker_id)}
+            free = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key))
+            if free:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+            connection.commit()
+            return free
+    path = _presence_file(database, worker_id)
+    if path is None:
+        return False  # an in-memory database: only this process can see it
+    try:
+        with path.open("rb") as presence:
+            fcntl.flock(presence, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except FileNotFoundError:
+        return True
+    except BlockingIOError:
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
+def _on_postgres(database: Database) -> bool:
+    return make_url(database.url).get_backend_name() == "postgresql"
+
+
+def _key(worker_id: str) -> int:
+    """A signed 64-bit advisory lock key for the worker id."""
+    digest = hashlib.blake2b(worker_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _presence_file(database: Database, worker_id: str) -> Path | None:
+    name = make_url(database.url).database
+    if name in (None, "", ":memory:"):
+        return None
+    return Path(f"{name}.processes") / worker_id.replace(":", "-").replace("/", "-")

@@ -288,6 +288,25 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Inbox(Base):
+    """A request Slack was told is handled (acked) whose work after the ack is not done yet.
+
+    Recorded before the ack by the process that received it (`claimed_by`), deleted when the
+    work ends; a row whose process died is done again, once, by another (services/inbox.py).
+    """
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), info=marked(Privacy.IDENTIFIER))
+    kind: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, info=marked(Privacy.TEXT))
+    claimed_by: Mapped[str] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(default=1)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Outbox(Base):
     """A message the bot sends on its own initiative, delivered exactly once however it fails.
 

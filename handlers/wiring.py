@@ -6,10 +6,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.kwargs_injection import Args
 
 from handlers.errors import report_failure
+from handlers.redelivery import REDELIVERED
+from handlers.request_log import request_kind
+from services import inbox
 from services.deps import Deps
 from services.events import claim_event
 from services.refusals import Refusal
@@ -40,12 +43,42 @@ def acknowledged(
     later = with_deps(work, deps)
 
     def run(args: Args) -> Any:
+        if args.context.get(REDELIVERED) is not None:  # acked by a process that died since
+            args.ack()
+            _reporting_failures(later, args)
+            return None
+        owed = _owed(args, deps)
         answered = ack_now(args)
-        deps.background.submit(_reporting_failures, later, args)
+        deps.background.submit(_done_then_cleared, later, args, deps, owed)
         return answered
 
     run.__name__ = answer.__name__
     return run
+
+
+def _owed(args: Args, deps: Deps) -> int | None:
+    """The request written down in the inbox before its ack (None: no inbox here)."""
+    if deps.inbox is None:
+        return None
+    return inbox.record(
+        deps.database,
+        team_id=str(args.context.team_id or ""),
+        user_id=str(args.context.user_id or ""),
+        kind=request_kind(args.body),
+        body=args.body,
+        worker_id=deps.worker_id,
+        now=deps.clock(),
+    )
+
+
+def _done_then_cleared(
+    work: Callable[[Args], Any], args: Args, deps: Deps, owed: int | None
+) -> None:
+    try:
+        _reporting_failures(work, args)
+    finally:
+        if owed is not None:
+            inbox.finish(deps.database, owed)
 
 
 def _reporting_failures(work: Callable[[Args], Any], args: Args) -> None:
@@ -66,7 +99,11 @@ def on_event(app: App, event_type: str, work: Callable[..., None], deps: Deps) -
 def handled_once(deps: Deps) -> Callable[..., BoltResponse | None]:
     """Listener middleware: a delivery Slack retries is acknowledged again but not rerun."""
 
-    def middleware(body: dict[str, Any], next_: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def middleware(
+        body: dict[str, Any], context: BoltContext, next_: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        if context.get(REDELIVERED) is not None:  # claimed when it first came
+            return next_()
         first_time = claim_event(
             deps.database,
             event_id=body["event_id"],

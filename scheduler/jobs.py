@@ -11,6 +11,7 @@ from services.conversations import expire_conversations
 from services.deps import Deps
 from services.events import forget_old_events
 from services.expense_followups import plan_followups
+from services.inbox import finish, take_over_orphans
 from services.leadership_digest import plan_leadership_digests
 from services.news import plan_digests
 from services.offboarding import plan_invitations
@@ -45,6 +46,24 @@ def expire_idle_conversations(deps: Deps, now: datetime) -> None:
     expired = expire_conversations(deps.database, now)
     if expired:
         logger.info("closed %d idle conversations", len(expired))
+
+
+def finish_orphaned_work(deps: Deps, _now: datetime) -> None:
+    """Do the work of requests a process that is gone acknowledged and did not finish."""
+    if deps.inbox is None or deps.inbox.redeliver is None:
+        return
+    owed = take_over_orphans(deps.database, deps.worker_id)
+    for work in owed:
+        if deps.stopping.is_set():  # what is left is taken over again once this process ends
+            return
+        try:
+            deps.inbox.redeliver(work)
+        finally:
+            finish(deps.database, work.id)
+    if owed:
+        logger.info(
+            "inbox: did the work of %d requests a stopped process had acknowledged", len(owed)
+        )
 
 
 def deliver_outbox(deps: Deps, now: datetime) -> None:
@@ -214,6 +233,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="alumni-news", every=timedelta(minutes=30), run=alumni_news),
     Job(id="expense-followups", every=timedelta(minutes=30), run=expense_followups),
     Job(id="leadership-digest", every=timedelta(minutes=5), run=leadership_digest),
+    Job(id="finish-orphaned-work", every=timedelta(seconds=5), run=finish_orphaned_work),
     Job(id="deliver-outbox", every=lambda deps: deps.delivery_interval, run=deliver_outbox),
 )
 

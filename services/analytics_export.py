@@ -23,6 +23,7 @@ from db.models import (
     AuditEntry,
     Base,
     Conversation,
+    Inbox,
     Learning,
     Opportunity,
     Outbox,
@@ -35,7 +36,7 @@ from services.refusals import Refusal
 # docs/data-model.md ("Privacy"): never in the export, whatever the options.
 NEVER_EXPORTED = frozenset(
     model.__tablename__
-    for model in (ValueStatement, Conversation, AuditEntry, ProcessedEvent, Outbox)
+    for model in (ValueStatement, Conversation, AuditEntry, ProcessedEvent, Outbox, Inbox)
 )
 # Full-text search over these columns, when they are exported (free text, so --include-text).
 SEARCHABLE = {

@@ -16,6 +16,7 @@ from domain.pacing import SendPacer
 from domain.schedule import DEFAULT_LEAD_DAYS, WorkingHours
 from services.budget import DEFAULT_BUDGET, BudgetDefaults
 from services.clock import ShiftedClock
+from services.inbox import InboxKeeping
 from services.learnings import DEFAULT_GUIDELINE
 from services.outbox import DELIVERY_CONCURRENCY, DELIVERY_INTERVAL, Sender, new_worker_id
 from services.people import RecentlySeen
@@ -50,7 +51,9 @@ class Deps:
     budget_defaults: BudgetDefaults = DEFAULT_BUDGET
     # Which process delivers the outbox (None: this one, alone, as in a test driving the passes).
     delivery_lease: DeliveryLease | None = None
-    # Names this process in the outbox rows it claims.
+    # The requests this process acknowledged and has still to finish (None: it serves no Slack).
+    inbox: InboxKeeping | None = None
+    # Names this process in the outbox and inbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
     # Set when the process is stopping, so that long work hands back what it has not begun.
     stopping: threading.Event = field(default_factory=threading.Event)

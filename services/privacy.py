@@ -39,6 +39,7 @@ from db.models import (
     Expense,
     Gap,
     GuidelineAck,
+    Inbox,
     Learning,
     NetworkingBudget,
     NewsItem,
@@ -99,13 +100,15 @@ ABOUT_PERSON: tuple[PersonRows, ...] = (
     PersonRows(NetworkingBudget, ("person_id",)),
     # The spender's request, decline reason included: the approver's forget leaves it to them.
     PersonRows(Expense, ("person_id",), party=("approver_id",)),
+    # A request of theirs whose work is not finished yet (the inbox), by their Slack id.
+    PersonRows(Inbox, (), slack_ids=("user_id",)),
 )
 # Rows of the tours where the person is the employee: their statement and its reviews. Only
 # theirs: the manager's own forget leaves the employee's statement alone.
 ABOUT_THEIR_TOURS: tuple[type[Base], ...] = (TourVersion, AlignmentReview, Gap)
 # Step 2: rows that only make sense with the person are deleted, not erased.
 DELETED_WITH_THEM: frozenset[type[Base]] = frozenset(
-    {ValueStatement, ValueShare, Conversation, AwayPeriod}
+    {ValueStatement, ValueShare, Conversation, AwayPeriod, Inbox}
 )
 
 

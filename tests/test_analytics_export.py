@@ -26,6 +26,7 @@ from db.models import (
     Expense,
     Gap,
     GuidelineAck,
+    Inbox,
     LeadershipDigest,
     Learning,
     NetworkingBudget,
@@ -54,7 +55,14 @@ from services.analytics_export import export_analytics
 from tests.test_cli import bare_env, run_cli
 
 # docs/data-model.md ("Privacy"): never exported.
-NEVER_EXPORTED = {"value_statements", "conversations", "audit_log", "processed_events", "outbox"}
+NEVER_EXPORTED = {
+    "value_statements",
+    "conversations",
+    "audit_log",
+    "processed_events",
+    "outbox",
+    "inbox",
+}
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 START, END = date(2025, 1, 6), date(2025, 12, 19)
 
@@ -320,6 +328,14 @@ def seed_every_table(database: Database) -> Seeded:
             ),
             AuditEntry(team_id=team, actor=f"U{word}1", action="test", detail={}, at=NOW),
             ProcessedEvent(event_id=f"Ev{word}", team_id=team, event_type="test", received_at=NOW),
+            Inbox(
+                team_id=team,
+                user_id=dana.user_id,
+                kind="command expense",
+                body={"text": f"expense 7 {word}"},
+                claimed_by="host:1:x",
+                received_at=NOW,
+            ),
         ]
         session.add_all(rows)
     return Seeded(team, word, rows, tour)
