@@ -110,7 +110,9 @@ def test_a_holder_whose_connection_was_cut_loses_the_lease_and_can_take_it_again
         with other.engine.connect() as connection:
             connection.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                    # Waits up to 10 s for the backend to end (PostgreSQL 14+), so that
+                    # its lock is free when the rival tries, however busy the machine.
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks"
                     " WHERE locktype = 'advisory' AND granted AND database ="
                     " (SELECT oid FROM pg_database WHERE datname = current_database())"
                 )
