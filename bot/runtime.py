@@ -14,6 +14,7 @@ from bot.config import Settings
 from db.engine import Database
 from scheduler.runner import build_scheduler
 from services.deps import Clock, Deps
+from services.health import DELIVERING, SERVING_ONLY, STANDBY, HealthCheck
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,16 @@ class Runtime:
         if scheduler is not None:
             scheduler.start()
         return cls(settings, database, deps, app, scheduler)
+
+    @property
+    def health(self) -> HealthCheck:
+        return HealthCheck(self.database, self.deps.clock, self._role)
+
+    def _role(self) -> str:
+        if self.scheduler is None:
+            return SERVING_ONLY
+        lease = self.deps.delivery_lease
+        return DELIVERING if lease is None or lease.held else STANDBY
 
     def stop(self) -> None:
         """Stop taking new work, let work in flight finish, then release the database."""

@@ -64,7 +64,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         self.runtime = Runtime.start(self.settings, with_scheduler=self.with_scheduler)
-        return build_wsgi_app(self.runtime.app, self.runtime.database, self.settings.signing_secret)
+        return build_wsgi_app(self.runtime.app, self.runtime.health, self.settings.signing_secret)
 
     def _stop_runtime(self, _server: Any, _worker: Any) -> None:
         if self.runtime is not None:
@@ -126,7 +126,7 @@ def serve_socket_mode(settings: Settings, *, with_scheduler: bool = True) -> Non
     health = make_server(
         "0.0.0.0",
         settings.port,
-        build_health_app(runtime.database),
+        build_health_app(runtime.health),
         server_class=ThreadingWSGIServer,
         handler_class=QuietHandler,
     )

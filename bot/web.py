@@ -11,27 +11,30 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
-from db.engine import Database
+from services.health import HealthCheck
 
 logger = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 SIGNATURE_WINDOW_SECONDS = 5 * 60  # as Slack documents, against replays of old requests
 FORM = "application/x-www-form-urlencoded"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def build_wsgi_app(app: App, database: Database, signing_secret: str) -> WSGIApp:
+def build_wsgi_app(app: App, health: HealthCheck, signing_secret: str) -> WSGIApp:
     """HTTP mode: Slack's requests go to Bolt once their signature is verified."""
-    return _with_health(database, _SlackRequests(app, path=SLACK_PATH, secret=signing_secret))
+    return _with_health(health, _SlackRequests(app, path=SLACK_PATH, secret=signing_secret))
 
 
 class _SlackRequests(SlackRequestHandler):
@@ -108,15 +111,17 @@ def check_slack_shape(body: str, content_type: str) -> None:
             raise ValueError(f"{payload['type']} without a view's id and callback_id")
 
 
-def build_health_app(database: Database) -> WSGIApp:
+def build_health_app(health: HealthCheck) -> WSGIApp:
     """Socket Mode: Slack's requests arrive over the WebSocket, so HTTP serves health only."""
-    return _with_health(database, _not_found)
+    return _with_health(health, _not_found)
 
 
-def _with_health(database: Database, otherwise: WSGIApp) -> WSGIApp:
+def _with_health(health: HealthCheck, otherwise: WSGIApp) -> WSGIApp:
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            return _health(database, start_response)
+            return _health(health, start_response)
+        if environ.get("PATH_INFO") == METRICS_PATH:
+            return _metrics(health, start_response)
         return otherwise(environ, start_response)
 
     return wsgi
@@ -127,15 +132,29 @@ def _not_found(_environ: dict[str, Any], start_response: StartResponse) -> Itera
     return [b"Not Found"]
 
 
-def _health(database: Database, start_response: StartResponse) -> list[bytes]:
-    healthy = database.is_reachable()
-    body = json.dumps(
-        {
-            "status": "ok" if healthy else "unavailable",
-            "database": "ok" if healthy else "unreachable",
-            "version": __version__,
-        }
-    ).encode()
+def _metrics(health: HealthCheck, start_response: StartResponse) -> list[bytes]:
+    try:
+        body = health.metrics()
+    except SQLAlchemyError as error:  # the backlog is unknown: say so, as /healthz does
+        logger.warning("/metrics: the database did not answer: %s", error)
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"database unreachable\n"]
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", CONTENT_TYPE_LATEST),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]
+
+
+def _health(health: HealthCheck, start_response: StartResponse) -> list[bytes]:
+    """200 only while the database answers: a load balancer sends nothing to a process that
+    could not record what it is sent. The JSON says its role and the outbox's backlog."""
+    healthy, facts = health.report()
+    body = json.dumps({**facts, "version": __version__}).encode()
     start_response(
         "200 OK" if healthy else "503 Service Unavailable",
         [

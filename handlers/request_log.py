@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from domain.commands import SUBCOMMANDS_BY_NAME, parse_command_text
+from services.metrics import count_request
 
 logger = logging.getLogger("alliance.requests")
 
@@ -43,10 +44,10 @@ class LoggedApp(App):
             outcome = str(response.status)
             return response
         finally:
+            seconds = time.monotonic() - started
+            kind = request_kind(req.body)
             logger.info(
-                "%s user=%s %dms %s",
-                request_kind(req.body),
-                req.context.user_id or "-",
-                (time.monotonic() - started) * 1000,
-                outcome,
+                "%s user=%s %dms %s", kind, req.context.user_id or "-", seconds * 1000, outcome
             )
+            # An id's suffix (`review_gap_resolved:<gap id>`) would make a series per row.
+            count_request(kind.partition(":")[0], outcome, seconds)

@@ -13,6 +13,7 @@ from services.events import forget_old_events
 from services.expense_followups import plan_followups
 from services.inbox import finish, take_over_orphans
 from services.leadership_digest import plan_leadership_digests
+from services.metrics import count_delivery
 from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
@@ -94,6 +95,7 @@ def _deliver_batches(deps: Deps, sender: Sender, now: datetime) -> None:
             concurrency=deps.delivery_concurrency,
             pacer=deps.pacer,
         )
+        count_delivery(report)
         if report.claimed:
             logger.info("outbox: %s", report.summary())
         if report.unreachable_recipients:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, bindparam, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -229,6 +229,7 @@ class DeliveryReport:
     retried: int = 0  # failed for now; pending again after a backoff or Retry-After
     failed: int = 0  # failed_permanently
     postponed: int = 0  # claimed but not tried (rate limit, lease running out, stopping)
+    rate_limited: int = 0  # calls Slack answered with 429
     failures: list[PermanentFailure] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -314,6 +315,18 @@ def end_orphaned_claims(database: Database, now: datetime) -> int:
             .values(claimed_until=now, next_attempt_at=now)
         )
     return ended.rowcount
+
+
+def due_backlog(database: Database, now: datetime) -> tuple[int, datetime | None]:
+    """How many messages are due to be sent (or retried) by `now`, and since when the oldest
+    has waited. One range scan of the live rows' index."""
+    with database.read() as session:
+        due, oldest = session.execute(
+            select(func.count(), func.min(Outbox.next_attempt_at)).where(
+                Outbox.next_attempt_at <= now, Outbox.status.in_(LIVE)
+            )
+        ).one()
+    return int(due), oldest
 
 
 # The two kinds of call a delivery makes; a rate limit on one leaves the other alone.
@@ -422,6 +435,7 @@ class _Pass:
             try:
                 found = self.sender.already_sent(message)
             except DeliveryFailure as failure:
+                self._note_rate_limit(failure)
                 self.failed_call(message, failure, _CHECK)
                 return
             if found is not None:
@@ -441,6 +455,7 @@ class _Pass:
                 self.postpone(message, until=self.now)
                 return
             except DeliveryFailure as failure:
+                self._note_rate_limit(failure)
                 if self._wait_out(failure):
                     continue
                 self.failed_call(message, failure, _SEND)
@@ -467,6 +482,10 @@ class _Pass:
         if self.pacer.rate != before:
             logger.info("Slack asked to slow down: pacing sends at %.1f a second", self.pacer.rate)
         return True
+
+    def _note_rate_limit(self, failure: DeliveryFailure) -> None:
+        if failure.kind is FailureKind.RATE_LIMITED:
+            self._count("rate_limited")
 
     def _count(self, name: str) -> None:
         with self._lock:

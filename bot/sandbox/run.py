@@ -85,7 +85,7 @@ def running_sandbox(
         bot = make_server(
             HOST,
             0,
-            build_wsgi_app(runtime.app, runtime.database, secret),
+            build_wsgi_app(runtime.app, runtime.health, secret),
             server_class=ThreadingWSGIServer,
             handler_class=QuietHandler,
         )
