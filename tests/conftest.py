@@ -67,10 +67,10 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'alliance.db'}"
         return
-    yield from _fresh_postgres_database()
+    yield from fresh_postgres_database()
 
 
-def _fresh_postgres_database() -> Iterator[str]:
+def fresh_postgres_database() -> Iterator[str]:
     admin_url = os.environ.get("TEST_DATABASE_URL")
     if not admin_url:
         pytest.skip(POSTGRES_SKIP_REASON)
@@ -89,7 +89,7 @@ def _fresh_postgres_database() -> Iterator[str]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database of the test's own (skips when none is configured)."""
-    yield from _fresh_postgres_database()
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="session")
