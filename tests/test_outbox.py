@@ -397,12 +397,18 @@ class CrashBeforePosting(CrashAfterPosting):
         raise Crash
 
 
+def crashed_after_posting(database: Database, sender: SlackSender, target: str) -> int:
+    """One message, posted to Slack by a process that died before recording it."""
+    [outbox_id] = plan(database, 1, targets=(target,))
+    with pytest.raises(Crash):
+        deliver_due(database, CrashAfterPosting(sender), worker="dead", now=NOW, lease=LEASE)
+    return outbox_id
+
+
 def test_a_crash_between_slack_accepting_and_our_commit_is_recognised_not_posted_twice(
     database: Database, fake: FakeSlack, sender: SlackSender, clock: Clock
 ) -> None:
-    [outbox_id] = plan(database, 1, targets=("UCRASH1",))
-    with pytest.raises(Crash):
-        deliver_due(database, CrashAfterPosting(sender), worker="dead", now=NOW, lease=LEASE)
+    outbox_id = crashed_after_posting(database, sender, "UCRASH1")
     assert posted(fake, "UCRASH1") == {outbox_id: 1}
     assert rows(database)[0].status == OutboxStatus.CLAIMED
 
@@ -423,9 +429,7 @@ def test_a_crash_between_slack_accepting_and_our_commit_is_recognised_not_posted
 def test_the_new_holder_of_the_delivery_lease_takes_over_a_dead_processs_claim_at_once(
     database: Database, fake: FakeSlack, sender: SlackSender, clock: Clock
 ) -> None:
-    [outbox_id] = plan(database, 1, targets=("UCRASH3",))
-    with pytest.raises(Crash):
-        deliver_due(database, CrashAfterPosting(sender), worker="dead", now=NOW, lease=LEASE)
+    outbox_id = crashed_after_posting(database, sender, "UCRASH3")
     assert deliver(database, sender, clock.advance(seconds=1)).claimed == 0
 
     assert end_orphaned_claims(database, clock.now) == 1
