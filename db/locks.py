@@ -39,8 +39,7 @@ def one_process_at_a_time(database: Database, purpose: str, key: int) -> Iterato
     """Wait for, then hold, a lock every process on this database shares: PostgreSQL's advisory
     lock `key` on a connection of its own, or a lock on the file `<database>.<purpose>-lock`
     beside a SQLite file. Freed on leaving, or when the holder dies."""
-    url = make_url(database.url)
-    if url.get_backend_name() == "postgresql":
+    if _on_postgres(database):
         with database.engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             connection.commit()
@@ -49,10 +48,10 @@ def one_process_at_a_time(database: Database, purpose: str, key: int) -> Iterato
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 connection.commit()
-    elif url.database in (None, "", ":memory:"):
-        yield  # no other process can open it
+    elif (path := _beside_sqlite_file(database, f"{purpose}-lock")) is None:
+        yield  # an in-memory database: no other process can open it
     else:
-        with Path(f"{url.database}.{purpose}-lock").open("ab") as lock_file:
+        with path.open("ab") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)  # closing the file frees it
             yield
 
@@ -70,11 +69,9 @@ class DeliveryLease:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        url = make_url(database.url)
-        self._on_postgres = url.get_backend_name() == "postgresql"
+        self._on_postgres = _on_postgres(database)
         # SQLite: the lock file beside the database; None for one no other process can open.
-        in_memory = url.database in (None, "", ":memory:")
-        self._lock_path = None if in_memory else Path(f"{url.database}.delivery-lock")
+        self._lock_path = _beside_sqlite_file(database, "delivery-lock")
         self._passes = threading.Lock()  # one pass at a time in this process, too
         self._connection: Connection | None = None
         self._file: IO[bytes] | None = None
@@ -237,7 +234,12 @@ def _key(worker_id: str) -> int:
 
 
 def _presence_file(database: Database, worker_id: str) -> Path | None:
+    folder = _beside_sqlite_file(database, "processes")
+    return None if folder is None else folder / worker_id.replace(":", "-").replace("/", "-")
+
+
+def _beside_sqlite_file(database: Database, suffix: str) -> Path | None:
+    """`<database file>.<suffix>`, or None for a database no other process can open (in
+    memory). Only for SQLite."""
     name = make_url(database.url).database
-    if name in (None, "", ":memory:"):
-        return None
-    return Path(f"{name}.processes") / worker_id.replace(":", "-").replace("/", "-")
+    return None if name in (None, "", ":memory:") else Path(f"{name}.{suffix}")
