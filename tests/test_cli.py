@@ -36,6 +36,7 @@ def bare_env(**values: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.dateless
 def test_missing_bot_token_is_one_clear_message_and_exit_code_2(tmp_path: Path) -> None:
     result = run_cli("run", env=bare_env(PORT="not-a-port", LOG_LEVEL="chatty"), cwd=tmp_path)
     assert result.returncode == 2
@@ -47,6 +48,7 @@ def test_missing_bot_token_is_one_clear_message_and_exit_code_2(tmp_path: Path) 
     assert not (tmp_path / "alliance.db").exists()
 
 
+@pytest.mark.dateless
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\n")
     result = run_cli("run", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path)
@@ -93,6 +95,7 @@ def test_scheduler_tick_runs_the_due_work_once(tmp_path: Path, session_fake_slac
         database.dispose()
 
 
+@pytest.mark.dateless
 def test_version_and_help(tmp_path: Path) -> None:
     assert run_cli("version", env=bare_env(), cwd=tmp_path).stdout.startswith("alliance 0.")
     usage = run_cli("--help", env=bare_env(), cwd=tmp_path).stdout
@@ -163,6 +166,7 @@ COMMANDS = {
 }
 
 
+@pytest.mark.dateless
 @pytest.mark.parametrize("database", UNUSABLE_DATABASES, ids=list(UNUSABLE_DATABASES))
 @pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
 def test_an_unusable_database_url_is_one_line_and_exit_2(
@@ -179,6 +183,7 @@ def test_an_unusable_database_url_is_one_line_and_exit_2(
     assert line.startswith(f"Alliance cannot use DATABASE_URL ({shown}): ") and reason in line
 
 
+@pytest.mark.dateless
 @pytest.mark.parametrize("command", ["schedule", "scheduler tick", "export"])
 def test_a_command_on_a_database_without_tables_says_to_upgrade_and_creates_nothing(
     tmp_path: Path, command: str
@@ -193,6 +198,7 @@ def test_a_command_on_a_database_without_tables_says_to_upgrade_and_creates_noth
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.dateless
 def test_dash_dash_version(tmp_path: Path) -> None:
     result = run_cli("--version", env=bare_env(), cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "alliance 0.1.0\n")
@@ -208,6 +214,7 @@ def slack_env(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
     )
 
 
+@pytest.mark.dateless
 @pytest.mark.parametrize("command", [("run",), ("scheduler", "run")], ids=" ".join)
 def test_slack_out_of_reach_at_start_is_one_line_and_exit_2(
     tmp_path: Path, command: tuple[str, ...]
@@ -220,6 +227,7 @@ def test_slack_out_of_reach_at_start_is_one_line_and_exit_2(
     )
 
 
+@pytest.mark.dateless
 def test_a_token_slack_refuses_is_one_line_and_exit_2(tmp_path: Path, session_fake_slack) -> None:
     session_fake_slack.fail_next("auth.test", error="invalid_auth")
     result = run_cli("run", env=slack_env(tmp_path, session_fake_slack.url), cwd=tmp_path)
@@ -228,6 +236,7 @@ def test_a_token_slack_refuses_is_one_line_and_exit_2(tmp_path: Path, session_fa
     assert len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.dateless
 def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path, session_fake_slack) -> None:
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))

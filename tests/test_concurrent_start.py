@@ -16,6 +16,8 @@ from db.engine import Database
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from tests.botprocess import BotProcess, bot_environment
 
+pytestmark = pytest.mark.dateless
+
 PROCESSES = 3
 APPLIED = re.compile(r"Running upgrade (\w*) -> (\w+)")
 

@@ -18,6 +18,8 @@ from bot.sandbox.signed_requests import SignedRequests
 from domain.commands import SUBCOMMANDS
 from tests.helpers import settle
 
+pytestmark = pytest.mark.dateless
+
 FUZZ_USER = "UFUZZ0001"
 SLACK_DEADLINE_SECONDS = 3
 APOLOGY = "something went wrong"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.config import load_settings
 from bot.logs import startup_summary
 from bot.sandbox.fake_slack import FakeSlack
@@ -14,6 +16,8 @@ from bot.sandbox.signed_requests import SignedRequests
 from tests import clock
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
 from tests.helpers import eventually, plan_message, wait_for_call
+
+pytestmark = pytest.mark.dateless
 
 LINE = re.compile(
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.-]+ \S"

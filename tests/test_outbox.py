@@ -750,6 +750,7 @@ DELIVERS = "this process delivers the outbox now"
 LEASE_SECONDS = DEFAULT_LEASE.total_seconds()
 
 
+@pytest.mark.dateless
 def test_a_bot_killed_mid_batch_and_restarted_delivers_every_message_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'batch.db'}"
     ids = plan_batch(url, BATCH, BATCH_USERS)

@@ -18,6 +18,8 @@ import requests
 from tests import clock
 from tests.botprocess import free_port
 
+pytestmark = pytest.mark.dateless
+
 READY_SECONDS = 15
 # A clean stop lets the scheduler's pass in flight finish: about 2 s here, longer on a busy CI.
 STOP_SECONDS = 30

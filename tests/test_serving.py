@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
@@ -31,6 +33,7 @@ def test_slow_background_work_never_delays_other_acks(
     assert len(fake_slack.calls("users.info")) > 0
 
 
+@pytest.mark.dateless
 def test_sigterm_finishes_work_in_flight_and_exits_within_10_seconds(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:

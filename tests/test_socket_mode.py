@@ -12,6 +12,8 @@ from tests.botprocess import BotProcess, bot_environment
 from tests.fakesocketmode import FakeSocketMode
 from tests.helpers import new_user_id, wait_for_call
 
+pytestmark = pytest.mark.dateless
+
 
 @pytest.fixture
 def socket_mode_bot(

@@ -7,6 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.dateless
+
 WAITS_ON_A_SIGNAL_TO_ANOTHER_THREAD = textwrap.dedent(
     """
     import signal, threading, time
