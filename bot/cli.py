@@ -23,6 +23,7 @@ from bot.config import (
     load_settings,
 )
 from bot.logs import configure_logging, shown_database
+from bot.shared_metrics import metrics_shared_by
 from db.engine import Database
 from db.migrate import current_revision, upgrade
 
@@ -275,14 +276,15 @@ def _positive_days(text: str) -> int:
 
 
 def _run(settings: Settings, options: argparse.Namespace) -> int:
-    from bot.serve import serve_http, serve_socket_mode
-
     if problem := _slack_problem(settings) or _port_problem(settings.port):
         print(problem, file=sys.stderr)
         return EXIT_CONFIG
     _migrate(settings)
-    serve = serve_socket_mode if settings.socket_mode else serve_http
-    serve(settings, with_scheduler=not options.no_scheduler)
+    with metrics_shared_by(1 if settings.socket_mode else settings.web_workers):
+        from bot.serve import serve_http, serve_socket_mode
+
+        serve = serve_socket_mode if settings.socket_mode else serve_http
+        serve(settings, with_scheduler=not options.no_scheduler)
     return 0
 
 

@@ -15,6 +15,7 @@ from db.engine import Database
 from scheduler.runner import build_scheduler
 from services.deps import Clock, Deps
 from services.health import DELIVERING, SERVING_ONLY, STANDBY, HealthCheck
+from services.metrics import count_delivering
 
 logger = logging.getLogger(__name__)
 
@@ -79,5 +80,6 @@ def stop_work(deps: Deps, scheduler: BackgroundScheduler | None) -> None:
     deps.background.shutdown(wait=True)
     if deps.delivery_lease is not None:
         deps.delivery_lease.release()
+        count_delivering(False)
     if deps.inbox is not None:  # every request's work is done: none is owed
         deps.inbox.presence.stop()

@@ -17,6 +17,7 @@ from bot.app import build_deps
 from bot.config import Settings
 from bot.logs import LOG_FORMAT, startup_summary
 from bot.runtime import Runtime, settle_heap, stop_work
+from bot.shared_metrics import forget_worker
 from bot.web import build_health_app, build_wsgi_app
 from db.engine import Database
 from scheduler.runner import build_scheduler
@@ -56,6 +57,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             "loglevel": self.settings.log_level.lower(),
             "logger_class": LoggerInOurFormat,
             "worker_exit": self._stop_runtime,
+            "child_exit": lambda _server, worker: forget_worker(worker.pid),
             "proc_name": "alliance",
             "control_socket_disable": True,
         }

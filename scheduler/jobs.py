@@ -13,7 +13,7 @@ from services.events import forget_old_events
 from services.expense_followups import plan_followups
 from services.inbox import finish, take_over_orphans
 from services.leadership_digest import plan_leadership_digests
-from services.metrics import count_delivery
+from services.metrics import count_delivering, count_delivery
 from services.news import plan_digests
 from services.offboarding import plan_invitations
 from services.opportunities import close_due, plan_posts
@@ -73,9 +73,11 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
     if deps.outbox_sender is None:
         return
     if deps.delivery_lease is None:
+        count_delivering(True)
         _deliver_batches(deps, deps.outbox_sender, now)
         return
     with deps.delivery_lease.delivering() as turn:
+        count_delivering(turn.holds)
         if turn.just_taken and (ended := end_orphaned_claims(deps.database, now)):
             logger.info("outbox: %d rows claimed by a process that is gone are due now", ended)
         if turn.holds:

@@ -1,11 +1,20 @@
-"""The figures `/metrics` shows Prometheus, one set per process: requests from Slack and how
-fast they were acknowledged, what the outbox delivered, Slack's 429s and the backlog."""
+"""The figures `/metrics` shows Prometheus, for one `alliance run` (its gunicorn workers added
+up, bot/shared_metrics.py): requests from Slack and how fast they were acknowledged, what the
+outbox delivered, Slack's 429s, whether it delivers, and the backlog."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 from services.outbox import DeliveryReport
 
@@ -35,11 +44,24 @@ RATE_LIMITED = Counter(
     "Slack Web API calls of the outbox answered with HTTP 429.",
     registry=REGISTRY,
 )
-DUE = Gauge("alliance_outbox_due", "Outbox messages due to be sent now.", registry=REGISTRY)
+DELIVERING = Gauge(
+    "alliance_delivering",
+    "1 while this process (or one of its workers) holds the outbox's delivery lease.",
+    registry=REGISTRY,
+    multiprocess_mode="livesum",
+)
+# Set by the worker answering the scrape, from the database just then.
+DUE = Gauge(
+    "alliance_outbox_due",
+    "Outbox messages due to be sent now.",
+    registry=REGISTRY,
+    multiprocess_mode="mostrecent",
+)
 OLDEST_DUE = Gauge(
     "alliance_outbox_oldest_due_seconds",
     "How long the oldest due outbox message has waited (0 when none is due).",
     registry=REGISTRY,
+    multiprocess_mode="mostrecent",
 )
 
 for _outcome in OUTCOMES:  # shown at 0 from the start, so that rates work from the first scrape
@@ -57,8 +79,21 @@ def count_delivery(report: DeliveryReport) -> None:
     RATE_LIMITED.inc(report.rate_limited)
 
 
+def count_delivering(holds_lease: bool) -> None:
+    DELIVERING.set(1 if holds_lease else 0)
+
+
 def exposition(due: int, oldest_due_at: datetime | None, now: datetime) -> bytes:
     """The Prometheus text format, the backlog read just now."""
     DUE.set(due)
     OLDEST_DUE.set(0 if oldest_due_at is None else (now - oldest_due_at).total_seconds())
-    return generate_latest(REGISTRY)
+    return generate_latest(_scraped())
+
+
+def _scraped() -> CollectorRegistry:
+    """This process's figures or, where its workers share a folder of them, all of theirs."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry

@@ -23,6 +23,7 @@ NAMES = {
     "alliance_ack_seconds",
     "alliance_outbox_messages",
     "alliance_slack_rate_limited",
+    "alliance_delivering",
     "alliance_outbox_due",
     "alliance_outbox_oldest_due_seconds",
 }
@@ -77,3 +78,32 @@ def test_the_figures_match_the_requests_and_the_outbox_table(tmp_path: Path) -> 
     assert after[("alliance_slack_rate_limited_total", ())] == 1
     assert after[("alliance_outbox_due", ())] == 0
     assert after[("alliance_outbox_oldest_due_seconds", ())] == 0
+
+
+def test_two_workers_show_one_set_of_figures_and_one_of_them_delivering(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    commands = 12
+    with FakeSlack() as fake:
+        fake.set_clock(clock.timestamp)
+        fake.add_user("UWORKERS1", name="workers")
+        env = bot_environment(fake.url, url, WEB_CONCURRENCY="2")
+        bot = BotProcess(env, tmp_path / "bot.log").start()
+        try:
+            # Each request on a connection of its own, so that both workers get some.
+            roles = set()
+            eventually(
+                lambda: (
+                    roles.add(requests.get(f"{bot.url}/healthz", timeout=5).json()["role"])
+                    or roles == {"delivering", "standby"}
+                ),
+                timeout=30,
+            )
+            for _ in range(commands):
+                with SignedRequests(bot.url, SIGNING_SECRET) as slack:
+                    assert slack.slash_command("help", user_id="UWORKERS1").status_code == 200
+            scrapes = [scraped(bot) for _ in range(10)]
+        finally:
+            bot.stop()
+    help_requests = ("alliance_requests_total", (("kind", "command help"), ("status", "200")))
+    assert [each[help_requests] for each in scrapes] == [commands] * 10
+    assert [each[("alliance_delivering", ())] for each in scrapes] == [1] * 10
