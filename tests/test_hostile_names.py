@@ -24,6 +24,8 @@ from handlers.ids import ACTION_EXPENSE_APPROVE, ACTION_LEARNING_CONFIRM
 from handlers.mrkdwn import escape_mrkdwn
 from tests import clock
 
+pytestmark = pytest.mark.dateless
+
 HOSTILE = "<!here> & <https://evil.example|Co> <@UEVIL0001> <!channel>"
 LIVE_ENTITIES = ("<!here", "<!channel", "<https://evil.example", "<@UEVIL0001")
 HOSTILE_PEOPLE = tuple(replace(p, real_name=f"{p.real_name} {HOSTILE}") for p in demo.PEOPLE)

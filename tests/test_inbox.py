@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox.fake_slack import FakeSlack
@@ -15,6 +16,8 @@ from db.engine import Database
 from db.models import Expense, Inbox
 from tests import clock
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
+
+pytestmark = pytest.mark.dateless
 
 DONE_FIRST, IN_FLIGHT = 10, 30
 THREADS = 4  # fewer threads than commands in flight: some wait in the pool, some have begun

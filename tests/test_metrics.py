@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
@@ -16,6 +17,8 @@ from domain.delivery import OutboxStatus
 from tests import clock
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
 from tests.helpers import eventually, plan_message
+
+pytestmark = pytest.mark.dateless
 
 PLANNED = 5
 NAMES = {

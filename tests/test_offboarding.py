@@ -275,6 +275,7 @@ def test_without_an_alumni_channel_everyone_is_told_how_to_set_it(
 # --- a crash in the middle of joining -----------------------------------------------------------
 
 
+@pytest.mark.dateless
 def test_a_crash_after_slack_added_them_is_mended_by_clicking_join_again(
     session_fake_slack: FakeSlack, fake_slack: FakeSlack, tmp_path: Any
 ) -> None:

@@ -22,6 +22,8 @@ from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
 from tests.conftest import fresh_postgres_database
 from tests.helpers import eventually
 
+pytestmark = pytest.mark.dateless
+
 UNIT = Path(__file__).parent.parent / "docs" / "systemd" / "alliance@.service"
 ALLIANCE = Path(sys.executable).with_name("alliance")
 USER = "UBACKUP01"
@@ -36,7 +38,6 @@ def unit_folder() -> Iterator[Path]:
         yield Path(folder)
 
 
-@pytest.mark.dateless
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze here")
 def test_the_systemd_unit_verifies(unit_folder: Path) -> None:
     env_file = unit_folder / "alliance.env"

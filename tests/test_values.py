@@ -374,6 +374,7 @@ def test_a_repeat_conversation_keeps_skipped_answers(
     assert statement.note_for_manager == "A note for my manager"
 
 
+@pytest.mark.dateless
 def test_a_conversation_survives_a_restart_between_two_replies(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
