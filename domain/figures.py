@@ -4,6 +4,7 @@ found by subtracting the parts shown from the total."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -39,38 +40,83 @@ def is_small(people: Collection[int], min_group_size: int) -> bool:
     return 0 < len(people) < min_group_size
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What some counted items add up to and how many people they are about; who those people
+    are only while they are fewer than the minimum group size, which is all the small-group
+    rule needs to know about them (the database can count the rest)."""
+
+    amount: int = 0
+    people: int = 0
+    few: frozenset[int] = frozenset()
+
+    def is_small(self, min_group_size: int) -> bool:
+        return 0 < self.people < min_group_size
+
+
+def tally_of(counted: Iterable[Counted], min_group_size: int) -> tuple[Tally, dict[str, Tally]]:
+    """The items' tally as a whole, and by part."""
+    people: dict[str, set[int]] = defaultdict(set)
+    amounts: dict[str, int] = defaultdict(int)
+    for item in counted:
+        people[item.part].add(item.person_id)
+        amounts[item.part] += item.amount
+    everyone = set().union(*people.values())
+
+    def tally(amount: int, who: set[int]) -> Tally:
+        return Tally(amount, len(who), frozenset(who) if len(who) < min_group_size else frozenset())
+
+    whole = tally(sum(amounts.values()), everyone)
+    return whole, {part: tally(amounts[part], who) for part, who in people.items()}
+
+
 def figure(counted: Iterable[Counted], min_group_size: int, parts: Sequence[str] = ()) -> Figure:
-    """The figure, with the small-group rule applied: withheld whole when it is about a small
-    group, otherwise with the parts `withheld_parts` names withheld. `parts` lists the breakdown's
-    parts in order, each shown even when nothing falls in it; every item's part must be one."""
-    items = list(counted)
-    if is_small({item.person_id for item in items}, min_group_size):
+    """The figure, with the small-group rule applied (`figure_of`). `parts` lists the
+    breakdown's parts in order; every item's part must be one."""
+    whole, by_part = tally_of(counted, min_group_size)
+    if parts and not by_part.keys() <= set(parts):
+        raise KeyError(f"parts {sorted(by_part.keys() - set(parts))} are not among {parts}")
+    return figure_of(whole, by_part, min_group_size, parts)
+
+
+def figure_of(
+    whole: Tally, by_part: Mapping[str, Tally], min_group_size: int, parts: Sequence[str] = ()
+) -> Figure:
+    """The figure of a tally: withheld whole when it is about a small group, otherwise with the
+    parts `withheld_parts` names withheld. Each of `parts` is shown, even when nothing falls in
+    it."""
+    if whole.is_small(min_group_size):
         return Figure(None, dict.fromkeys(parts))
-    people: dict[str, set[int]] = {part: set() for part in parts}
-    amounts = dict.fromkeys(parts, 0)
-    for item in items:
-        if parts:
-            people[item.part].add(item.person_id)
-            amounts[item.part] += item.amount
-    hidden = withheld_parts(people, min_group_size)
+    shown = {part: by_part.get(part, Tally()) for part in parts}
+    hidden = withheld_parts(shown, min_group_size)
     return Figure(
-        sum(item.amount for item in items),
-        {part: None if part in hidden else amounts[part] for part in parts},
+        whole.amount,
+        {part: None if part in hidden else each.amount for part, each in shown.items()},
     )
 
 
-def withheld_parts(people: Mapping[str, Collection[int]], min_group_size: int) -> frozenset[str]:
+def withheld_parts(parts: Mapping[str, Tally], min_group_size: int) -> frozenset[str]:
     """The parts of a shown total to withhold: each part about a small group, then the next
     smallest parts until the withheld ones are about at least `min_group_size` people together.
     So the total less the parts shown never describes a small group."""
-    hidden = [part for part, who in people.items() if is_small(who, min_group_size)]
+    hidden = [part for part, each in parts.items() if each.is_small(min_group_size)]
     others = sorted(
-        (part for part, who in people.items() if who and part not in hidden),
-        key=lambda part: len(people[part]),
+        (part for part, each in parts.items() if each.people and part not in hidden),
+        key=lambda part: parts[part].people,
     )
-    while hidden and others and len(set().union(*(people[p] for p in hidden))) < min_group_size:
+    while hidden and others and _together(parts[p] for p in hidden) < min_group_size:
         hidden.append(others.pop(0))
     return frozenset(hidden)
+
+
+def _together(tallies: Iterable[Tally]) -> int:
+    """How many people the tallies are about together, as far as the small-group rule needs:
+    exactly, while each is about a small group; at least the largest, once one is not."""
+    tallies = list(tallies)
+    return max(
+        len(set().union(*(each.few for each in tallies))),
+        max((each.people for each in tallies if not each.few), default=0),
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +129,11 @@ class Split:
 
 def split(counted: Iterable[Counted], min_group_size: int, parts: Sequence[str]) -> Split:
     """The parts' shares of the whole, withheld as the figure of the same items would be."""
-    whole = figure(counted, min_group_size, parts)
+    return split_of(figure(counted, min_group_size, parts))
+
+
+def split_of(whole: Figure) -> Split:
+    """A figure's parts as shares of it."""
     if whole.value == 0:
         return Split({})
     return Split(

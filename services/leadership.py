@@ -4,13 +4,23 @@ no names. What each figure counts is set out in docs/data-model.md ("Leadership 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    exists,
+    literal,
+    null,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db.engine import Database
 from db.models import (
@@ -26,7 +36,7 @@ from db.models import (
     Tour,
 )
 from db.upsert import insert_if_absent
-from domain.figures import DEFAULT_MIN_GROUP_SIZE, Counted, figure
+from domain.figures import DEFAULT_MIN_GROUP_SIZE, Figure, Tally, figure_of
 from domain.leadership import (
     ENDING_SOON,
     ENDING_SOON_PARTS,
@@ -37,13 +47,12 @@ from domain.leadership import (
     digest_week,
     figures_as_json,
     figures_from_json,
-    review_outcome,
-    tour_end,
 )
 from domain.money import ExpenseStatus
 from domain.reviews import GapKind, ReviewStatus
 from domain.schedule import earliest_local_date
 from domain.tours import TourStatus, TourType
+from services.tallies import Rows, tallies
 
 TOUR_TYPES = tuple(tour_type.value for tour_type in TourType)
 PERCEPTION_GAPS = (GapKind.PROGRESS, GapKind.ALIGNMENT)
@@ -75,64 +84,65 @@ def compute_figures(
     now: datetime,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> Figures:
-    """The workspace's figures for the 7 days before `now`, and its stock figures as of `now`."""
+    """The workspace's figures for the 7 days before `now`, and its stock figures as of `now`.
+    The database counts them (services/tallies.py): no row is read into Python for each."""
     week = digest_week(now)
+    today = earliest_local_date(now)
     size = min_group_size
     with database.read() as session:
+
+        def counted(rows: Rows, parts: Sequence[str] = ()) -> Figure:
+            whole, by_part = tallies(session, rows, size, by_part=bool(parts))
+            return figure_of(whole, by_part, size, parts)
+
         done = {
-            name: figure(_each(session, person, team == team_id, _within(when, week)), size)
+            name: counted(
+                select(person.label("person")).where(team == team_id, _within(when, week))
+            )
             for name, person, team, when in DONE_IN_THE_WEEK
         }
-        proposed = _each(
-            session, Tour.employee_id, Tour.team_id == team_id, Tour.status == TourStatus.PROPOSED
-        )
-        reviews = _reviews(session, team_id, week)
-        ends = tour_ends(_active_tour_ends(session, team_id, now), now)
-        budget = _budget_used(session, team_id, week)
+        _, reviews = tallies(session, _reviews(team_id, week), size, by_part=True)
+        budget, by_currency = tallies(session, _budget_used(team_id, week), size, by_part=True)
         return Figures(
             team_id=team_id,
             period=week,
             min_group_size=size,
-            active_tours=figure(_active_tours(session, team_id), size, TOUR_TYPES),
-            statements_proposed=figure(proposed, size),
-            reviews_on_time=figure(reviews[ReviewOutcome.ON_TIME], size),
-            reviews_late=figure(reviews[ReviewOutcome.LATE], size),
-            reviews_overdue=figure(reviews[ReviewOutcome.OVERDUE], size),
-            perception_gaps_open=figure(_open_perception_gaps(session, team_id), size),
-            tours_ending_soon=figure(
-                [*ends[TourEnd.DECIDED], *ends[TourEnd.UNDECIDED]], size, ENDING_SOON_PARTS
-            ),
-            tours_past_end_undecided=figure(ends[TourEnd.PAST_END_UNDECIDED], size),
-            budget_used=figure(budget, size, sorted({each.part for each in budget})),
+            active_tours=counted(_active_tours(team_id), TOUR_TYPES),
+            statements_proposed=counted(_tours(team_id, Tour.status == TourStatus.PROPOSED)),
+            reviews_on_time=figure_of(reviews.get(ReviewOutcome.ON_TIME, Tally()), {}, size),
+            reviews_late=figure_of(reviews.get(ReviewOutcome.LATE, Tally()), {}, size),
+            reviews_overdue=figure_of(reviews.get(ReviewOutcome.OVERDUE, Tally()), {}, size),
+            perception_gaps_open=counted(_open_perception_gaps(team_id)),
+            tours_ending_soon=counted(_ending_soon(team_id, today), ENDING_SOON_PARTS),
+            tours_past_end_undecided=counted(_past_end_undecided(team_id, today)),
+            budget_used=figure_of(budget, by_currency, size, sorted(by_currency)),
             **done,
         )
-
-
-def _each(
-    session: Session, person: InstrumentedAttribute[int], *where: ColumnElement[bool]
-) -> list[Counted]:
-    """One item for each row found, counted for the person in the `person` column."""
-    return [Counted(person_id) for person_id in session.scalars(select(person).where(*where))]
 
 
 def _within(column: InstrumentedAttribute[datetime | None], week: Period) -> ColumnElement[bool]:
     return and_(column >= week.start, column < week.end)
 
 
-def _active_tours(session: Session, team_id: str) -> list[Counted]:
-    rows = session.execute(
-        select(Tour.employee_id, Tour.tour_type).where(
-            Tour.team_id == team_id, Tour.status == TourStatus.ACTIVE
-        )
+def text_of(value: str) -> ColumnElement[str]:
+    return literal(value, String())
+
+
+def _tours(team_id: str, *where: ColumnElement[bool]) -> Rows:
+    """The workspace's tours that match, each counted for its employee."""
+    return select(Tour.employee_id.label("person")).where(Tour.team_id == team_id, *where)
+
+
+def _active_tours(team_id: str) -> Rows:
+    return select(Tour.employee_id.label("person"), Tour.tour_type.label("part")).where(
+        Tour.team_id == team_id, Tour.status == TourStatus.ACTIVE
     )
-    return [Counted(employee_id, tour_type.value) for employee_id, tour_type in rows]
 
 
-def _open_perception_gaps(session: Session, team_id: str) -> list[Counted]:
+def _open_perception_gaps(team_id: str) -> Rows:
     """Perception gaps (progress, alignment) not resolved yet, on active tours."""
-    return _each(
-        session,
-        Tour.employee_id,
+    return _tours(
+        team_id,
         Gap.tour_id == Tour.id,
         Gap.team_id == team_id,
         Gap.kind.in_(PERCEPTION_GAPS),
@@ -141,94 +151,75 @@ def _open_perception_gaps(session: Session, team_id: str) -> list[Counted]:
     )
 
 
-def _reviews(session: Session, team_id: str, week: Period) -> dict[ReviewOutcome, list[Counted]]:
+def review_outcome_of(closed: ColumnElement[bool]) -> ColumnElement[str | None]:
+    """`domain.leadership.review_outcome` of the review in the enclosing query, in SQL."""
+    answered = AlignmentReview.answered_at.is_not(None)
+    return case(
+        (and_(answered, A_SIDE_ESCALATED), text_of(ReviewOutcome.LATE)),
+        (answered, text_of(ReviewOutcome.ON_TIME)),
+        (or_(A_SIDE_ESCALATED, closed), text_of(ReviewOutcome.OVERDUE)),
+        else_=null(),
+    )
+
+
+def _reviews(team_id: str, week: Period) -> Rows:
     """The reviews answered by both sides in the week (on time or late), and those open and
-    overdue now, each counted for its employee. Two queries, each served by its index (one
-    query with OR between them reads every review the workspace ever had); a review both find
-    counts once."""
-    matching = {
-        **_reviews_where(session, team_id, _within(AlignmentReview.answered_at, week)),
-        **_reviews_where(
-            session, team_id, AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED
-        ),
-    }
-    found: dict[ReviewOutcome, list[Counted]] = defaultdict(list)
-    for employee_id, answered, status, was_escalated in matching.values():
-        outcome = review_outcome(
-            answered=answered, escalated=was_escalated, closed=status is ReviewStatus.CLOSED
+    overdue now, each counted for its employee, by outcome. Two queries, each served by its
+    index (one query with OR between them reads every review the workspace ever had), and a
+    UNION, so that a review both find counts once."""
+
+    def reviews_where(*where: ColumnElement[bool]) -> Rows:
+        outcome = review_outcome_of(AlignmentReview.status == ReviewStatus.CLOSED)
+        return (
+            select(AlignmentReview.id, Tour.employee_id.label("person"), outcome.label("part"))
+            .join(Tour, Tour.id == AlignmentReview.tour_id)
+            .where(AlignmentReview.team_id == team_id, *where)
         )
-        if outcome is not None:
-            found[outcome].append(Counted(employee_id))
-    return found
+
+    found = union(
+        reviews_where(_within(AlignmentReview.answered_at, week)),
+        reviews_where(AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED),
+    ).subquery()
+    return select(found.c.person, found.c.part).where(found.c.part.is_not(None))
 
 
-# (employee, answered by both, status, a side escalated) of a review
-ReviewState = tuple[int, bool, ReviewStatus, bool]
-
-
-def _reviews_where(
-    session: Session, team_id: str, *where: ColumnElement[bool]
-) -> dict[int, ReviewState]:
-    """The workspace's reviews that match, by id."""
-    rows = session.execute(
-        select(
-            AlignmentReview.id,
-            Tour.employee_id,
-            AlignmentReview.answered_at.is_not(None).label("answered"),
-            AlignmentReview.status,
-            A_SIDE_ESCALATED.label("escalated"),
-        )
-        .join(Tour, Tour.id == AlignmentReview.tour_id)
-        .where(AlignmentReview.team_id == team_id, *where)
+def _ending_soon(team_id: str, today: date) -> Rows:
+    """Active tours whose end is within ENDING_SOON, by whether what comes next is decided
+    (`domain.leadership.tour_end`)."""
+    decided = case(
+        (Tour.end_decision.is_not(None), text_of(TourEnd.DECIDED)), else_=text_of(TourEnd.UNDECIDED)
     )
-    return {
-        review_id: (employee_id, bool(answered), status, bool(escalated))
-        for review_id, employee_id, answered, status, escalated in rows
-    }
-
-
-def _active_tour_ends(
-    session: Session, team_id: str, now: datetime
-) -> list[tuple[int, date, bool]]:
-    """(employee, end date, decided) of the active tours that end soon or have ended."""
-    rows = session.execute(
-        select(Tour.employee_id, Tour.end_date, Tour.end_decision).where(
-            Tour.team_id == team_id,
-            Tour.status == TourStatus.ACTIVE,
-            Tour.end_date <= earliest_local_date(now) + ENDING_SOON,
-        )
+    return select(Tour.employee_id.label("person"), decided.label("part")).where(
+        Tour.team_id == team_id,
+        Tour.status == TourStatus.ACTIVE,
+        Tour.end_date >= today,
+        Tour.end_date <= today + ENDING_SOON,
     )
-    return [(employee_id, end, decision is not None) for employee_id, end, decision in rows]
 
 
-def tour_ends(
-    tours: Iterable[tuple[int, date, bool]], now: datetime
-) -> dict[TourEnd, list[Counted]]:
-    """Tours given as (employee, end date, decided) by where they stand with their end at
-    `now`, each counted for its employee."""
-    found: dict[TourEnd, list[Counted]] = defaultdict(list)
-    for employee_id, end, decided in tours:
-        state = tour_end(end, decided=decided, now=now)
-        if state is not None:
-            found[state].append(Counted(employee_id, state.value))
-    return found
+def _past_end_undecided(team_id: str, today: date) -> Rows:
+    """Active tours past their end with nothing decided (`domain.schedule`'s rule)."""
+    return _tours(
+        team_id,
+        Tour.status == TourStatus.ACTIVE,
+        Tour.end_date < today,
+        Tour.end_decision.is_(None),
+    )
 
 
-def _budget_used(session: Session, team_id: str, week: Period) -> list[Counted]:
+def _budget_used(team_id: str, week: Period) -> Rows:
     """Expenses approved in the week (at once, or by the manager), in their currency."""
-    rows = session.execute(
-        select(Expense.person_id, Expense.currency, Expense.amount_minor).where(
-            Expense.team_id == team_id,
-            or_(
-                and_(
-                    Expense.status == ExpenseStatus.APPROVED_AUTO,
-                    _within(Expense.created_at, week),
-                ),
-                and_(Expense.status == ExpenseStatus.APPROVED, _within(Expense.decided_at, week)),
-            ),
-        )
+    return select(
+        Expense.person_id.label("person"),
+        Expense.currency.label("part"),
+        Expense.amount_minor.label("amount"),
+    ).where(
+        Expense.team_id == team_id,
+        or_(
+            and_(Expense.status == ExpenseStatus.APPROVED_AUTO, _within(Expense.created_at, week)),
+            and_(Expense.status == ExpenseStatus.APPROVED, _within(Expense.decided_at, week)),
+        ),
     )
-    return [Counted(person_id, currency, amount) for person_id, currency, amount in rows]
 
 
 # --- stored digests ---------------------------------------------------------------------------

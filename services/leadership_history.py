@@ -1,18 +1,17 @@
 """The leadership chart's weeks, recomputed from reviews and tours: how the reviews that closed
 each week went, and how ready the tours ending within 90 days were, with the small-group rule
-applied to each point."""
+applied to each point. The database counts each week (services/tallies.py)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, or_, select, true
 
 from db.engine import Database
 from db.models import AlignmentReview, Tour
-from domain.figures import DEFAULT_MIN_GROUP_SIZE, Counted, split
+from domain.figures import DEFAULT_MIN_GROUP_SIZE, Split, figure_of, split_of
 from domain.leadership import (
     ENDING_SOON,
     ENDING_SOON_PARTS,
@@ -22,11 +21,11 @@ from domain.leadership import (
     Period,
     TourEnd,
     WeekHealth,
-    review_outcome,
     weeks_up_to,
 )
 from domain.schedule import earliest_local_date
-from services.leadership import A_SIDE_ESCALATED, tour_ends
+from services.leadership import review_outcome_of, text_of
+from services.tallies import Rows, tallies
 
 
 def weekly_history(
@@ -38,83 +37,53 @@ def weekly_history(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> History:
     """The `weeks` digest weeks up to `now`, oldest first: the last is the digest's own week."""
-    periods = weeks_up_to(now, weeks)
     with database.read() as session:
-        reviews = _closed_reviews(session, team_id, periods)
-        tours = _tours_ending_near(session, team_id, periods[0].end, now)
-    return History(
-        min_group_size,
-        tuple(
-            WeekHealth(
-                week,
-                reviews=split(closed, min_group_size, REVIEW_OUTCOMES),
-                tour_ends=split(_ending_soon_at(tours, week), min_group_size, ENDING_SOON_PARTS),
-            )
-            for week, closed in zip(periods, reviews, strict=True)
-        ),
-    )
 
+        def shares(rows: Rows, parts: Sequence[str]) -> Split:
+            whole, by_part = tallies(session, rows, min_group_size, by_part=True)
+            return split_of(figure_of(whole, by_part, min_group_size, parts))
 
-def _closed_reviews(session: Session, team_id: str, weeks: list[Period]) -> list[list[Counted]]:
-    """The reviews that closed in each of the weeks (back to back, oldest first), by outcome,
-    each counted for its employee."""
-    rows = session.execute(
-        select(
-            Tour.employee_id,
-            AlignmentReview.closed_at,
-            AlignmentReview.answered_at.is_not(None).label("answered"),
-            A_SIDE_ESCALATED.label("escalated"),
+        return History(
+            min_group_size,
+            tuple(
+                WeekHealth(
+                    week,
+                    reviews=shares(_closed_reviews(team_id, week), REVIEW_OUTCOMES),
+                    tour_ends=shares(_ending_soon_at(team_id, week.end), ENDING_SOON_PARTS),
+                )
+                for week in weeks_up_to(now, weeks)
+            ),
         )
+
+
+def _closed_reviews(team_id: str, week: Period) -> Rows:
+    """The reviews that closed in the week, by outcome, each counted for its employee."""
+    return (
+        select(Tour.employee_id.label("person"), review_outcome_of(true()).label("part"))
         .join(Tour, Tour.id == AlignmentReview.tour_id)
         .where(
             AlignmentReview.team_id == team_id,
-            AlignmentReview.closed_at >= weeks[0].start,
-            AlignmentReview.closed_at < weeks[-1].end,
+            AlignmentReview.closed_at >= week.start,
+            AlignmentReview.closed_at < week.end,
         )
     )
-    starts = [week.start for week in weeks]
-    found: list[list[Counted]] = [[] for _ in weeks]
-    for employee_id, closed_at, answered, escalated in rows:
-        assert closed_at is not None  # asked for: it closed within the weeks
-        outcome = review_outcome(answered=bool(answered), escalated=bool(escalated), closed=True)
-        assert outcome is not None  # a closed review has an outcome
-        found[bisect_right(starts, closed_at) - 1].append(Counted(employee_id, outcome.value))
-    return found
 
 
-# (employee, end date, activated at, ended at, decided at) of a tour
-TourDates = tuple[int, date, datetime | None, datetime | None, datetime | None]
-
-
-def _tours_ending_near(
-    session: Session, team_id: str, first: datetime, last: datetime
-) -> list[TourDates]:
-    """The tours active at some moment from `first` to `last` that end within ENDING_SOON of
-    one of them."""
-    rows = session.execute(
-        select(
-            Tour.employee_id, Tour.end_date, Tour.activated_at, Tour.ended_at, Tour.end_decided_at
-        ).where(
-            Tour.team_id == team_id,
-            Tour.activated_at < last,
-            or_(Tour.ended_at.is_(None), Tour.ended_at >= first),
-            Tour.end_date >= earliest_local_date(first),
-            Tour.end_date <= earliest_local_date(last) + ENDING_SOON,
-        )
+def _ending_soon_at(team_id: str, at: datetime) -> Rows:
+    """The tours active at `at` that end within ENDING_SOON of it, by whether their decision
+    had been taken by then (`domain.leadership.tour_end` as of `at`)."""
+    today = earliest_local_date(at)
+    decided = case(
+        (
+            and_(Tour.end_decided_at.is_not(None), Tour.end_decided_at < at),
+            text_of(TourEnd.DECIDED),
+        ),
+        else_=text_of(TourEnd.UNDECIDED),
     )
-    return [
-        (employee, end, started, ended, decided) for employee, end, started, ended, decided in rows
-    ]
-
-
-def _ending_soon_at(tours: list[TourDates], week: Period) -> list[Counted]:
-    """The tours active at the week's end that end within ENDING_SOON of it, by whether their
-    decision had been taken by then."""
-    at = week.end
-    as_of = [
-        (employee_id, end, decided_at is not None and decided_at < at)
-        for employee_id, end, activated_at, ended_at, decided_at in tours
-        if activated_at is not None and activated_at < at and (ended_at is None or ended_at >= at)
-    ]
-    ends = tour_ends(as_of, at)
-    return [*ends[TourEnd.DECIDED], *ends[TourEnd.UNDECIDED]]
+    return select(Tour.employee_id.label("person"), decided.label("part")).where(
+        Tour.team_id == team_id,
+        Tour.activated_at < at,
+        or_(Tour.ended_at.is_(None), Tour.ended_at >= at),
+        Tour.end_date >= today,
+        Tour.end_date <= today + ENDING_SOON,
+    )

@@ -15,10 +15,12 @@ from domain.figures import (
     Counted,
     Figure,
     Split,
+    Tally,
     change,
     figure,
     is_small,
     split,
+    tally_of,
     withheld_parts,
 )
 from domain.leadership import (
@@ -57,14 +59,19 @@ def test_a_withheld_total_withholds_every_part_even_an_empty_one() -> None:
     assert figure(counted(a=people(3)), 5, ["a", "b"]) == Figure(None, {"a": None, "b": None})
 
 
+def withheld(parts: dict[str, list[int]], size: int = 5) -> frozenset[str]:
+    _, by_part = tally_of(counted(**parts), size)
+    return withheld_parts({part: by_part.get(part, Tally()) for part in parts}, size)
+
+
 def test_a_small_part_takes_the_next_smallest_with_it() -> None:
     parts = {"a": people(3), "b": people(6, 10), "c": people(9, 20), "d": []}
-    assert withheld_parts(parts, 5) == {"a", "b"}
-    assert withheld_parts({**parts, "a": people(5)}, 5) == set()
+    assert withheld(parts) == {"a", "b"}
+    assert withheld({**parts, "a": people(5)}) == set()
     # Two small parts about five people together are enough on their own.
-    assert withheld_parts({"a": people(2), "b": people(3, 10), "c": people(9, 20)}, 5) == {"a", "b"}
+    assert withheld({"a": people(2), "b": people(3, 10), "c": people(9, 20)}) == {"a", "b"}
     # A person in two parts counts once: these two parts are about four people.
-    assert withheld_parts({"a": [1, 2], "b": [2, 3, 4], "c": people(9, 20)}, 5) == {"a", "b", "c"}
+    assert withheld({"a": [1, 2], "b": [2, 3, 4], "c": people(9, 20)}) == {"a", "b", "c"}
 
 
 @given(

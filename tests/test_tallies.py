@@ -1,0 +1,47 @@
+"""The database's tallies (services/tallies.py) are the ones Python counts from the same rows,
+on SQLite and on PostgreSQL: the digest's figures may be counted either way."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Integer, String, literal, select, union_all
+
+from db.engine import Database
+from domain.figures import Counted, tally_of
+from services.tallies import Rows, tallies
+
+# (person, part, amount): few people, so that parts about a small group are common.
+ROWS = st.lists(
+    st.tuples(st.integers(1, 12), st.sampled_from(["a", "b", "c"]), st.integers(1, 500)),
+    max_size=40,
+)
+NOBODY = (0, "", 0)  # VALUES needs a row; person 0 is left out
+
+
+def as_rows(rows: list[tuple[int, str, int]]) -> Rows:
+    """The rows as a query: a UNION ALL of literal rows (SQLite names no VALUES columns)."""
+    found = union_all(
+        *(
+            select(
+                literal(person, Integer).label("person"),
+                literal(part, String).label("part"),
+                literal(amount, Integer).label("amount"),
+            )
+            for person, part, amount in rows or [NOBODY]
+        )
+    ).subquery()
+    return select(found.c.person, found.c.part, found.c.amount).where(found.c.person > 0)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=ROWS, size=st.integers(1, 6))
+def test_the_database_tallies_as_python_does(
+    migrated_database: Database, rows: list[tuple[int, str, int]], size: int
+) -> None:
+    expected = tally_of([Counted(person, part, amount) for person, part, amount in rows], size)
+    with migrated_database.read() as session:
+        assert tallies(session, as_rows(rows), size, by_part=True) == expected
+        assert tallies(session, as_rows(rows), size) == (expected[0], {})
