@@ -70,6 +70,26 @@ def tally_of(counted: Iterable[Counted], min_group_size: int) -> tuple[Tally, di
     return whole, {part: tally(amounts[part], who) for part, who in people.items()}
 
 
+def head_count(people: Sequence[int], min_group_size: int) -> Tally:
+    """The tally of things counted once each, given as the person each is about."""
+    who = set(people)
+    return Tally(
+        len(people), len(who), frozenset(who) if len(who) < min_group_size else frozenset()
+    )
+
+
+def whole_of(parts: Mapping[str, Tally], min_group_size: int) -> Tally:
+    """The whole that the parts make up, as far as the small-group rule needs: its people
+    counted exactly while they are few, and otherwise as many as the largest part is about."""
+    people = _together(parts.values())
+    few = frozenset().union(*(each.few for each in parts.values()))
+    return Tally(
+        sum(each.amount for each in parts.values()),
+        people,
+        few if 0 < people < min_group_size else frozenset(),
+    )
+
+
 def figure(counted: Iterable[Counted], min_group_size: int, parts: Sequence[str] = ()) -> Figure:
     """The figure, with the small-group rule applied (`figure_of`). `parts` lists the
     breakdown's parts in order; every item's part must be one."""

@@ -36,7 +36,7 @@ from db.models import (
     Tour,
 )
 from db.upsert import insert_if_absent
-from domain.figures import DEFAULT_MIN_GROUP_SIZE, Figure, Tally, figure_of
+from domain.figures import DEFAULT_MIN_GROUP_SIZE, Figure, Tally, figure_of, whole_of
 from domain.leadership import (
     ENDING_SOON,
     ENDING_SOON_PARTS,
@@ -52,7 +52,7 @@ from domain.money import ExpenseStatus
 from domain.reviews import GapKind, ReviewStatus
 from domain.schedule import earliest_local_date
 from domain.tours import TourStatus, TourType
-from services.tallies import Rows, tallies
+from services.tallies import Rows, part_tallies, whole_tally
 
 TOUR_TYPES = tuple(tour_type.value for tour_type in TourType)
 PERCEPTION_GAPS = (GapKind.PROGRESS, GapKind.ALIGNMENT)
@@ -92,8 +92,10 @@ def compute_figures(
     with database.read() as session:
 
         def counted(rows: Rows, parts: Sequence[str] = ()) -> Figure:
-            whole, by_part = tallies(session, rows, size, by_part=bool(parts))
-            return figure_of(whole, by_part, size, parts)
+            if not parts:
+                return figure_of(whole_tally(session, rows, size), {}, size)
+            by_part = part_tallies(session, rows, size)
+            return figure_of(whole_of(by_part, size), by_part, size, parts)
 
         done = {
             name: counted(
@@ -101,8 +103,8 @@ def compute_figures(
             )
             for name, person, team, when in DONE_IN_THE_WEEK
         }
-        _, reviews = tallies(session, _reviews(team_id, week), size, by_part=True)
-        budget, by_currency = tallies(session, _budget_used(team_id, week), size, by_part=True)
+        reviews = part_tallies(session, _reviews(team_id, week), size)
+        by_currency = part_tallies(session, _budget_used(team_id, week), size)
         return Figures(
             team_id=team_id,
             period=week,
@@ -115,7 +117,9 @@ def compute_figures(
             perception_gaps_open=counted(_open_perception_gaps(team_id)),
             tours_ending_soon=counted(_ending_soon(team_id, today), ENDING_SOON_PARTS),
             tours_past_end_undecided=counted(_past_end_undecided(team_id, today)),
-            budget_used=figure_of(budget, by_currency, size, sorted(by_currency)),
+            budget_used=figure_of(
+                whole_of(by_currency, size), by_currency, size, sorted(by_currency)
+            ),
             **done,
         )
 

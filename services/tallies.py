@@ -8,50 +8,67 @@ from collections import defaultdict
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, distinct, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from domain.figures import Tally
 
-# A query of rows to count: columns person, and maybe part and amount.
+# A query of rows to count: columns `person` (whom a row is about), and where they matter
+# `part`, `amount` (1 when absent) and `bucket` (which of several figures a row counts for).
 Rows = Select[*tuple[Any, ...]]
 # What a row adds to a figure when it says nothing else: one.
 ONE: ColumnElement[int] = literal_column("1")
 
 
-def tallies(
-    session: Session, rows: Rows, min_group_size: int, *, by_part: bool = False
-) -> tuple[Tally, dict[str, Tally]]:
-    """The tally of the rows `rows` selects, as a whole and (with `by_part`) by part. Its
-    columns are labelled `person` (whom a row is about), and where they matter `part` and
-    `amount` (1 when absent)."""
+def whole_tally(session: Session, rows: Rows, min_group_size: int) -> Tally:
+    """The tally of all the rows, in one pass over them."""
     found = rows.subquery()
-    person = found.c.person
     amount = found.c.amount if "amount" in found.c else ONE
     total, people = session.execute(
-        select(func.coalesce(func.sum(amount), 0), func.count(distinct(person)))
+        select(func.coalesce(func.sum(amount), 0), func.count(distinct(found.c.person)))
     ).one()
     few: frozenset[int] = frozenset()
     if 0 < people < min_group_size:
-        few = frozenset(session.scalars(select(person).distinct()))
-    whole = Tally(int(total), int(people), few)
-    if not by_part:
-        return whole, {}
-    part = found.c.part
+        few = frozenset(session.scalars(select(found.c.person).distinct()))
+    return Tally(int(total), int(people), few)
+
+
+def part_tallies(session: Session, rows: Rows, min_group_size: int) -> dict[str, Tally]:
+    """The rows' tally by part, in one pass over them (and a look at the small parts)."""
+    return {part: tally for (part,), tally in _grouped(session, rows, min_group_size, 1).items()}
+
+
+def bucket_tallies(
+    session: Session, rows: Rows, min_group_size: int
+) -> dict[Any, dict[str, Tally]]:
+    """The rows' tally by bucket, then by part, in one pass over them."""
+    found: dict[Any, dict[str, Tally]] = defaultdict(dict)
+    for (bucket, part), tally in _grouped(session, rows, min_group_size, 2).items():
+        found[bucket][part] = tally
+    return found
+
+
+def _grouped(
+    session: Session, rows: Rows, min_group_size: int, keys: int
+) -> dict[tuple[Any, ...], Tally]:
+    found = rows.subquery()
+    key = [found.c.bucket, found.c.part] if keys == 2 else [found.c.part]
+    amount = found.c.amount if "amount" in found.c else ONE
     counted = {
-        raw: (int(part_total), int(part_people))
-        for raw, part_total, part_people in session.execute(
-            select(part, func.sum(amount), func.count(distinct(person))).group_by(part)
+        tuple(raw[:keys]): (int(raw[keys]), int(raw[keys + 1]))
+        for raw in session.execute(
+            select(*key, func.sum(amount), func.count(distinct(found.c.person))).group_by(*key)
         )
     }
-    small = [raw for raw, (_, part_people) in counted.items() if part_people < min_group_size]
-    who: dict[Any, set[int]] = defaultdict(set)
+    small = [raw for raw, (_, people) in counted.items() if people < min_group_size]
+    who: dict[tuple[Any, ...], set[int]] = defaultdict(set)
     if small:
-        for raw, someone in session.execute(select(part, person).where(part.in_(small)).distinct()):
-            who[raw].add(someone)
-    return whole, {
-        _name(raw): Tally(part_total, part_people, frozenset(who[raw]))
-        for raw, (part_total, part_people) in counted.items()
+        within = tuple_(*key).in_(small) if keys == 2 else key[0].in_([raw[0] for raw in small])
+        for *raw, person in session.execute(select(*key, found.c.person).where(within).distinct()):
+            who[tuple(raw)].add(person)
+    return {
+        (*raw[:-1], _name(raw[-1])): Tally(amount_sum, people, frozenset(who[raw]))
+        for raw, (amount_sum, people) in counted.items()
     }
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Integer, String, literal, select, union_all
+from sqlalchemy import Integer, String, literal, literal_column, select, union_all
 
 from db.engine import Database
-from domain.figures import Counted, tally_of
-from services.tallies import Rows, tallies
+from domain.figures import Counted, tally_of, whole_of
+from services.tallies import Rows, bucket_tallies, part_tallies, whole_tally
 
 # (person, part, amount): few people, so that parts about a small group are common.
 ROWS = st.lists(
@@ -41,7 +41,35 @@ def as_rows(rows: list[tuple[int, str, int]]) -> Rows:
 def test_the_database_tallies_as_python_does(
     migrated_database: Database, rows: list[tuple[int, str, int]], size: int
 ) -> None:
-    expected = tally_of([Counted(person, part, amount) for person, part, amount in rows], size)
+    whole, by_part = tally_of(
+        [Counted(person, part, amount) for person, part, amount in rows], size
+    )
+    in_two = {
+        bucket: tally_of(
+            [
+                Counted(person, part, amount)
+                for person, part, amount in rows
+                if person % 2 == bucket
+            ],
+            size,
+        )[1]
+        for bucket in {person % 2 for person, _, _ in rows}
+    }
     with migrated_database.read() as session:
-        assert tallies(session, as_rows(rows), size, by_part=True) == expected
-        assert tallies(session, as_rows(rows), size) == (expected[0], {})
+        assert whole_tally(session, as_rows(rows), size) == whole
+        assert part_tallies(session, as_rows(rows), size) == by_part
+        bucketed = as_rows(rows).add_columns((literal_column("person") % 2).label("bucket"))
+        assert bucket_tallies(session, bucketed, size) == in_two
+
+
+@given(rows=ROWS, size=st.integers(1, 6))
+def test_the_whole_of_the_parts_is_small_exactly_when_the_whole_is(
+    rows: list[tuple[int, str, int]], size: int
+) -> None:
+    whole, by_part = tally_of(
+        [Counted(person, part, amount) for person, part, amount in rows], size
+    )
+    derived = whole_of(by_part, size)
+    assert (derived.amount, derived.is_small(size)) == (whole.amount, whole.is_small(size))
+    if whole.is_small(size):
+        assert derived == whole
