@@ -1,10 +1,12 @@
-"""Open-loop ack latency of `/alliance help`: the real bot beside a bare Bolt app, same serving."""
+"""Open-loop ack latency of `/alliance help`: the real bot beside a bare Bolt app, same serving;
+with `--workers 1,2`, the bot with one gunicorn worker and with two behind one port."""
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,11 +18,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import LoadPlan, LoadSummary, run  # noqa: E402
+from bench.planning import fresh_database  # noqa: E402
 from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
 from bot.sandbox.signed_requests import SignedRequests, sign  # noqa: E402
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment, free_port  # noqa: E402
@@ -32,6 +36,7 @@ CHECK_P99 = 0.050
 SUSTAINED_P99 = 1.0
 SUSTAINED_ERRORS = 0.01
 RATIO_TARGET = 0.70
+WORKERS_GAIN_TARGET = 1.3  # two workers' highest rate against one worker's
 REFINE_STEPS = 2
 WARM_UP_RATE = 200
 QUIET_CPU = 0.05  # of one core, over SETTLE_WINDOW
@@ -58,40 +63,65 @@ class Target:
     port: int
     pid: int
     log: Path
+    workers: int
     results: dict[float, LoadSummary] = field(default_factory=dict)
     cpu: dict[float, CpuUse] = field(default_factory=dict)
     max_rate: float | None = None
+    delivering: int | None = None  # the bot's workers holding the delivery lease, at the end
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} x{self.workers}"
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    names = TARGETS if options.target == "both" else (options.target,)
-    workers = os.environ.get("WEB_CONCURRENCY") or "1"
     threads = os.environ.get("ALLIANCE_WEB_THREADS") or "32"
     print(
-        f"{os.cpu_count()} CPUs; gunicorn gthread, {workers} worker(s) x {threads} threads; "
-        f"{options.duration:g} s per rate; open loop, {USERS} users"
+        f"{os.cpu_count()} CPUs; gunicorn gthread, {'/'.join(map(str, options.workers))} "
+        f"worker(s) x {threads} threads; {options.duration:g} s per rate; open loop, "
+        f"{USERS} users; {'PostgreSQL' if options.postgres else 'SQLite'}"
     )
     with ExitStack() as stack:
         fake = stack.enter_context(FakeSlack())
         for i in range(1, USERS + 1):
             fake.add_user(user_id(i), name=f"user{i}", real_name=f"User {i}", tz="Europe/London")
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ack-bench-")))
-        env = bot_environment(
-            fake.url,
-            f"sqlite:///{scratch / 'alliance.db'}",
-            WEB_CONCURRENCY=workers,
-            ALLIANCE_WEB_THREADS=threads,
-        )
         loader = stack.enter_context(
             ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         )
-        targets = [start_target(name, env, scratch, stack) for name in names]
-        for target in targets:
-            search(target, loader, fake, options)
-        log_errors = {target.name: error_lines(target.log) for target in targets}
+        targets = []
+        kind = "postgresql" if options.postgres else "sqlite"
+        for name, workers in planned_targets(options):
+            # One target at a time, on a database of its own: each has the machine to itself.
+            with ExitStack() as serving:
+                url = serving.enter_context(fresh_database(kind, options.postgres))
+                env = bot_environment(
+                    fake.url, url, WEB_CONCURRENCY=str(workers), ALLIANCE_WEB_THREADS=threads
+                )
+                target = start_target(name, workers, env, scratch, serving)
+                search(target, loader, fake, options)
+                target.delivering = delivering(target) if name == "alliance" else None
+            targets.append(target)
+        log_errors = {target.label: error_lines(target.log) for target in targets}
     report(targets, log_errors)
     return 0
+
+
+def planned_targets(options: argparse.Namespace) -> list[tuple[str, int]]:
+    """(name, workers) of each server to measure: the bot at each worker count, the bare app
+    at the first."""
+    names = TARGETS if options.target == "both" else (options.target,)
+    planned = [("alliance", workers) for workers in options.workers] if "alliance" in names else []
+    return planned + ([("bare", options.workers[0])] if "bare" in names else [])
+
+
+def delivering(target: Target) -> int:
+    """How many of the bot's workers hold the delivery lease, as its /metrics adds them up."""
+    with urlopen(f"http://127.0.0.1:{target.port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    found = re.search(r"^alliance_delivering (\S+)$", text, re.MULTILINE)
+    return round(float(found.group(1))) if found else 0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -104,6 +134,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per rate")
     parser.add_argument("--target", choices=(*TARGETS, "both"), default="both")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(count) for count in text.split(",")],
+        default=[int(os.environ.get("WEB_CONCURRENCY") or 1)],
+        help="gunicorn worker counts to measure the bot at, e.g. 1,2 (default WEB_CONCURRENCY)",
+    )
+    parser.add_argument("--postgres", help="an admin URL; each server gets its own database")
     return parser.parse_args(argv)
 
 
@@ -112,12 +149,14 @@ def user_id(i: int) -> str:
 
 
 # ---------------------------------------------------------------------- servers
-def start_target(name: str, env: dict[str, str], scratch: Path, stack: ExitStack) -> Target:
+def start_target(
+    name: str, workers: int, env: dict[str, str], scratch: Path, stack: ExitStack
+) -> Target:
     if name == "alliance":
-        bot = BotProcess(env, scratch / "alliance.log").start()
+        bot = BotProcess(env, scratch / f"alliance-{workers}.log").start()
         stack.callback(bot.stop)
         assert bot.process is not None
-        return Target(name, bot.port, bot.process.pid, bot.log_path)
+        return Target(name, bot.port, bot.process.pid, bot.log_path, workers)
     port = free_port()
     log_path = scratch / "bare.log"
     log = stack.enter_context(log_path.open("ab"))
@@ -129,7 +168,7 @@ def start_target(name: str, env: dict[str, str], scratch: Path, stack: ExitStack
     )
     stack.callback(stop_process, process)
     wait_listening(process, port, log_path)
-    return Target(name, port, process.pid, log_path)
+    return Target(name, port, process.pid, log_path, workers)
 
 
 def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -247,7 +286,7 @@ def sustains(summary: LoadSummary) -> bool:
 
 def search(target: Target, loader: Executor, fake: FakeSlack, options: argparse.Namespace) -> None:
     """Find the highest sustained rate, and make sure the 200 req/s check was measured."""
-    print(f"\n{target.name}: warming up ({USERS} requests at {WARM_UP_RATE} req/s)")
+    print(f"\n{target.label}: warming up ({USERS} requests at {WARM_UP_RATE} req/s)")
     loader.submit(run, load_plan(target, fake, WARM_UP_RATE, USERS / WARM_UP_RATE)).result()
     settle(target)
     print(HEADER)
@@ -285,20 +324,24 @@ def refine(passes: Callable[[float], bool], low: float, high: float) -> float | 
 # ---------------------------------------------------------------------- report
 HEADER = (
     f"{'offered/s':>9} {'achieved/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6} "
-    f"{'conns':>5} {'server':>6} {'client':>6} {'host':>5} {'steal':>5} {'lag ms':>6}"
+    f"{'conns':>5} {'server':>6} {'ms/req':>6} {'client':>6} {'host':>5} {'steal':>5} "
+    f"{'lag ms':>6}"
 )
 LEGEND = (
     "server, client: CPU of the server's processes and of the load generator (100% = one core);"
     "\nhost: the whole machine busy, steal: taken by the hypervisor (100% = all cores);"
+    "\nms/req: the server's CPU milliseconds per request answered;"
     "\nconns: connections opened; lag: the load generator's worst delay behind its schedule."
 )
 
 
 def row(summary: LoadSummary, cpu: CpuUse) -> str:
+    cpu_per_request = 1e3 * cpu.server / summary.achieved if summary.achieved else 0.0
     return (
         f"{summary.offered:>9g} {summary.achieved:>10.0f} {summary.p50 * 1e3:>7.1f} "
         f"{summary.p99 * 1e3:>7.1f} {summary.max * 1e3:>7.0f} {summary.errors:>6d} "
-        f"{summary.connections:>5d} {cpu.server:>6.0%} {summary.client_cpu:>6.0%} "
+        f"{summary.connections:>5d} {cpu.server:>6.0%} {cpu_per_request:>6.2f} "
+        f"{summary.client_cpu:>6.0%} "
         f"{cpu.host_busy:>5.0%} {cpu.steal:>5.0%} {summary.send_lag_max * 1e3:>6.1f}"
     )
 
@@ -315,32 +358,38 @@ def report(targets: list[Target], log_errors: dict[str, list[str]]) -> None:
     )
     print(LEGEND)
     for target in targets:
-        print(f"\n{target.name}\n{HEADER}")
+        print(f"\n{target.label}\n{HEADER}")
         for rate in sorted(target.results):
             print(row(target.results[rate], target.cpu[rate]))
-        lines = log_errors[target.name]
-        print(f"{len(lines)} ERROR lines in the {target.name} server's log")
+        lines = log_errors[target.label]
+        print(f"{len(lines)} ERROR lines in the {target.label} server's log")
         if lines:
             print(f"  first: {lines[0][:160]}")
     print()
-    maxima = {target.name: target.max_rate for target in targets}
     for target in targets:
         check = target.results[CHECK_RATE]
         verdict = "PASS" if check.p99 < CHECK_P99 and check.errors == 0 else "FAIL"
         print(
-            f"{verdict} {target.name}: {CHECK_RATE} req/s: p99 < {CHECK_P99 * 1e3:g} ms and "
+            f"{verdict} {target.label}: {CHECK_RATE} req/s: p99 < {CHECK_P99 * 1e3:g} ms and "
             f"0 errors (p99 {check.p99 * 1e3:.1f} ms, {check.errors} errors)"
         )
-    for name, rate in maxima.items():
-        print(
-            f"{name}: highest rate with p99 < {SUSTAINED_P99:g} s: "
-            f"{'none' if rate is None else f'{rate:g} req/s'}"
-        )
-    if maxima.keys() == {"alliance", "bare"} and maxima["bare"]:
-        ratio = (maxima["alliance"] or 0.0) / maxima["bare"]
+    for target in targets:
+        highest = "none" if target.max_rate is None else f"{target.max_rate:g} req/s"
+        print(f"{target.label}: highest rate with p99 < {SUSTAINED_P99:g} s: {highest}")
+    bots = {target.workers: target for target in targets if target.name == "alliance"}
+    for target in bots.values():
+        verdict = "PASS" if target.delivering == 1 else "FAIL"
+        print(f"{verdict} {target.label}: one worker delivers (/metrics: {target.delivering})")
+    if 1 in bots and 2 in bots and bots[1].max_rate:
+        gain = (bots[2].max_rate or 0.0) / bots[1].max_rate
+        verdict = "PASS" if gain >= WORKERS_GAIN_TARGET else "FAIL"
+        print(f"{verdict} alliance: 2 workers >= {WORKERS_GAIN_TARGET:g}x 1 worker ({gain:.2f}x)")
+    bare = next((target for target in targets if target.name == "bare"), None)
+    if bare is not None and bare.max_rate and bare.workers in bots:
+        ratio = (bots[bare.workers].max_rate or 0.0) / bare.max_rate
         verdict = "PASS" if ratio >= RATIO_TARGET else "FAIL"
         print(
-            f"{verdict} alliance: max rate >= {RATIO_TARGET:.0%} of bare "
+            f"{verdict} alliance x{bare.workers}: max rate >= {RATIO_TARGET:.0%} of bare "
             f"(alliance/bare = {ratio:.0%})"
         )
 
