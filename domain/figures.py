@@ -62,20 +62,17 @@ def tally_of(counted: Iterable[Counted], min_group_size: int) -> tuple[Tally, di
         people[item.part].add(item.person_id)
         amounts[item.part] += item.amount
     everyone = set().union(*people.values())
-
-    def tally(amount: int, who: set[int]) -> Tally:
-        return Tally(amount, len(who), frozenset(who) if len(who) < min_group_size else frozenset())
-
-    whole = tally(sum(amounts.values()), everyone)
-    return whole, {part: tally(amounts[part], who) for part, who in people.items()}
+    whole = _tally(sum(amounts.values()), everyone, min_group_size)
+    return whole, {part: _tally(amounts[part], who, min_group_size) for part, who in people.items()}
 
 
 def head_count(people: Sequence[int], min_group_size: int) -> Tally:
     """The tally of things counted once each, given as the person each is about."""
-    who = set(people)
-    return Tally(
-        len(people), len(who), frozenset(who) if len(who) < min_group_size else frozenset()
-    )
+    return _tally(len(people), set(people), min_group_size)
+
+
+def _tally(amount: int, who: set[int], min_group_size: int) -> Tally:
+    return Tally(amount, len(who), frozenset(who) if len(who) < min_group_size else frozenset())
 
 
 def whole_of(parts: Mapping[str, Tally], min_group_size: int) -> Tally:
