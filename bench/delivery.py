@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import sys
 import tempfile
 import threading
@@ -59,6 +60,7 @@ ALL_DAY = WorkingHours.parse("Mon-Sun 00:00-23:59")
 TIMEOUT = 300
 KILL_AFTER = 3_000  # prompts answered before the delivering process is SIGKILLed
 RESUME_TARGET_SECONDS = 10
+STALL = 0.1  # seconds without a post, reported to show where the time went
 
 
 def seed(url: str, now: datetime) -> None:
@@ -306,6 +308,12 @@ def run(kind: str, postgres: str | None, plan: Plan) -> Result:
     print(
         f"{kind}, {plan.name}: refusals at (s) "
         + " ".join(f"{call.at - first:.1f}" for call in refused),
+        file=sys.stderr,
+    )
+    times = [call.at - first for call in ok]
+    print(
+        f"{kind}, {plan.name}: stalls of {STALL:.2f} s or more between posts (at, length): "
+        + " ".join(f"{a:.1f}+{b - a:.2f}" for a, b in itertools.pairwise(times) if b - a >= STALL),
         file=sys.stderr,
     )
     print(

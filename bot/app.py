@@ -130,11 +130,17 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
     return app
 
 
-def outbox_renderers(database: Database) -> dict[str, Renderer]:
-    """How each purpose of outbox message is written when it is sent."""
+def outbox_sender(client: WebClient, database: Database) -> SlackSender:
+    """Sends the outbox: how each purpose of message is written when it goes, and the reviews
+    a pass reads ahead for its prompts."""
+    reads = ReviewReads(database)
+    return SlackSender(client, _renderers(database, reads), read_ahead=reviews.read_ahead(reads))
+
+
+def _renderers(database: Database, reads: ReviewReads) -> dict[str, Renderer]:
     return {
         **RENDERERS,
-        **reviews.renderers(ReviewReads(database)),
+        **reviews.renderers(reads),
         **tour_end.renderers(partial(get_tour_end, database)),
         **unreachable.renderers(partial(unreachable_note, database)),
         **alumni.renderers(partial(get_invitation, database)),
@@ -164,10 +170,7 @@ def build_deps(
         leadership_channel=settings.leadership_channel,
         digest_schedule=settings.digest_schedule,
         min_group_size=settings.min_group_size,
-        outbox_sender=SlackSender(
-            build_delivery_client(settings),
-            outbox_renderers(database),
-        ),
+        outbox_sender=outbox_sender(build_delivery_client(settings), database),
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
         delivery_lease=DeliveryLease(database),
         worker_id=worker_id,

@@ -46,6 +46,8 @@ class RenderedMessage:
 
 
 Renderer = Callable[[dict[str, Any]], RenderedMessage]
+# Told the (purpose, payload) of a pass's messages in the order they go, before the first.
+ReadAhead = Callable[[Sequence[tuple[str, dict[str, Any]]]], None]
 
 
 def render_conversation_expired(payload: dict[str, Any]) -> RenderedMessage:
@@ -82,10 +84,20 @@ class SlackSender:
     Give it a client without retry handlers: the outbox decides when to try again.
     """
 
-    def __init__(self, client: WebClient, renderers: Mapping[str, Renderer]) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        renderers: Mapping[str, Renderer],
+        read_ahead: ReadAhead | None = None,
+    ) -> None:
         self.client = client
         self.renderers = dict(renderers)
+        self.read_ahead = read_ahead
         self._im_channels: dict[str, str] = {}  # user id -> the bot's DM channel with them
+
+    def prepare(self, messages: Sequence[ClaimedMessage]) -> None:
+        if self.read_ahead is not None:
+            self.read_ahead([(message.purpose, message.payload) for message in messages])
 
     def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
         render = self.renderers.get(message.purpose)

@@ -3,7 +3,7 @@ modal, and `/alliance checkin`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -14,7 +14,7 @@ from domain.mentions import mentioned_user
 from domain.reviews import Progress, text_problems
 from domain.schedule import SnoozeChoice
 from domain.tours import Side
-from handlers.delivery import RenderedMessage, Renderer
+from handlers.delivery import ReadAhead, RenderedMessage, Renderer
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
     ACTION_REVIEW_GAP_RESOLVED_ANY,
@@ -127,6 +127,19 @@ def renderers(reads: ReviewReads) -> dict[str, Renderer]:
         SUMMARY: render_summary,
         ADMIN_DIGEST: render_overdue_digest,
     }
+
+
+def read_ahead(reads: ReviewReads) -> ReadAhead:
+    """Before a delivery pass: the reviews its prompts, reminders and escalations will show."""
+
+    def expect(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        reads.expect_responses(
+            int(payload["response_id"])
+            for purpose, payload in messages
+            if purpose in (PROMPT, REMINDER, ESCALATION)
+        )
+
+    return expect
 
 
 # --- buttons on a prompt ----------------------------------------------------------------------

@@ -3,6 +3,8 @@ resolved by either side."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,18 +58,27 @@ def record_gaps(
         )
 
 
-def open_gaps(session: Session, tour_id: int, review_id: int) -> list[GapItem]:
-    """The tour's unresolved gaps raised before this review, oldest first."""
+def open_gaps(session: Session, reviews: Collection[tuple[int, int]]) -> dict[int, list[GapItem]]:
+    """For each (tour, review): the tour's unresolved gaps raised at its other reviews, oldest
+    first, by review id. One read for all of them."""
+    reviews_of: defaultdict[int, list[int]] = defaultdict(list)
+    for tour_id, review_id in reviews:
+        reviews_of[tour_id].append(review_id)
+    found: dict[int, list[GapItem]] = {review_id: [] for _, review_id in reviews}
     rows = session.scalars(
         select(Gap)
         .where(
-            Gap.tour_id == tour_id,
+            Gap.tour_id.in_(reviews_of),
             Gap.resolved_at.is_(None),
-            Gap.raised_in_review_id != review_id,
+            Gap.raised_in_review_id.is_not(None),
         )
         .order_by(Gap.raised_at, Gap.id)
     )
-    return [GapItem(gap.id, gap.kind, gap.label, gap.raised_at.date()) for gap in rows]
+    for gap in rows:
+        for review_id in reviews_of[gap.tour_id]:
+            if gap.raised_in_review_id != review_id:
+                found[review_id].append(GapItem(gap.id, gap.kind, gap.label, gap.raised_at.date()))
+    return found
 
 
 def resolve(session: Session, *, gap_id: int, tour_id: int, person_id: int, now: datetime) -> bool:

@@ -4,10 +4,11 @@ confirmed once per text of it, and the posts in the learning channel."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -170,22 +171,32 @@ def record_posted(
 def recent_learnings(database: Database, *, team_id: str, user_id: str) -> list[str]:
     """The person's latest shared learnings, newest first."""
     with database.read() as session:
-        return shared_lately(session, team_id=team_id, user_id=user_id)
-
-
-def shared_lately(session: Session, *, team_id: str, user_id: str) -> list[str]:
-    """The person's latest shared learnings, newest first, in the caller's session."""
-    return [
-        text or ""
-        for text in session.scalars(
-            select(Learning.text)
-            .join(Person, Person.id == Learning.person_id)
-            .where(
-                Learning.team_id == team_id,
-                Person.user_id == user_id,
-                Learning.posted_at.is_not(None),
-            )
-            .order_by(Learning.created_at.desc(), Learning.id.desc())
-            .limit(RECENT)
+        person_id = session.scalar(
+            select(Person.id).where(Person.team_id == team_id, Person.user_id == user_id)
         )
-    ]
+        return [] if person_id is None else shared_lately(session, [person_id])[person_id]
+
+
+def shared_lately(session: Session, person_ids: Collection[int]) -> dict[int, list[str]]:
+    """Each person's latest shared learnings (RECENT at most), newest first, in one read."""
+    place = (
+        func.row_number()
+        .over(
+            partition_by=Learning.person_id,
+            order_by=(Learning.created_at.desc(), Learning.id.desc()),
+        )
+        .label("place")
+    )
+    ranked = (
+        select(Learning.person_id, Learning.text, place)
+        .where(Learning.person_id.in_(person_ids), Learning.posted_at.is_not(None))
+        .subquery()
+    )
+    lately: dict[int, list[str]] = {person_id: [] for person_id in person_ids}
+    for person_id, text in session.execute(
+        select(ranked.c.person_id, ranked.c.text)
+        .where(ranked.c.place <= RECENT)
+        .order_by(ranked.c.person_id, ranked.c.place)
+    ):
+        lately[person_id].append(text or "")
+    return lately

@@ -203,6 +203,11 @@ class NotYourTurn(Exception):
 class Sender(Protocol):
     """Delivers outbox messages; raises DeliveryFailure when it cannot."""
 
+    def prepare(self, messages: Sequence[ClaimedMessage]) -> None:
+        """The pass's messages, in the order they will be sent, before the first is (so that
+        what they show can be read ahead)."""
+        ...
+
     def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
         """Post the message; `before_post` runs just before the Web API call (it waits for the
         pace, or raises NotYourTurn, and then nothing is posted)."""
@@ -373,6 +378,7 @@ def deliver_due(
     for message in claimed:
         by_channel[message.target].append(message)
     first_of_each = [queue[0] for queue in by_channel.values()]
+    sender.prepare(first_of_each)
     if concurrency <= 1 or len(first_of_each) <= 1:
         for message in first_of_each:
             delivery.deliver_one(message)

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from functools import partial
 
 from db.engine import Database
 from domain.tours import Side
+from services.read_ahead import ReadAhead
 from services.review_nudges import OverdueReview, overdue_manager_reviews
-from services.reviews import ReviewSheet, get_review, review_of_response
+from services.reviews import ReviewSheet, get_review, reviews_of_responses
 
 
-@dataclass(frozen=True)
 class ReviewReads:
-    database: Database
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._responses: ReadAhead[int, tuple[ReviewSheet, Side]] = ReadAhead(
+            partial(reviews_of_responses, database)
+        )
+
+    def expect_responses(self, response_ids: Iterable[int]) -> None:
+        """The responses whose reviews are about to be asked for, in order: read them ahead."""
+        self._responses.expect(response_ids)
 
     def review(self, review_id: int) -> ReviewSheet | None:
         return get_review(self.database, review_id)
 
     def of_response(self, response_id: int) -> tuple[ReviewSheet, Side] | None:
-        return review_of_response(self.database, response_id)
+        return self._responses.get(response_id)
 
     def overdue(self, team_id: str) -> list[OverdueReview]:
         """Managers' reviews escalated and still unanswered, for the admins' digest."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -557,6 +559,7 @@ _SHEET_COLUMNS = (
     AlignmentReview.id,
     AlignmentReview.tour_id,
     AlignmentReview.team_id,
+    Tour.employee_id,
     AlignmentReview.occurrence,
     AlignmentReview.kind,
     AlignmentReview.due_on,
@@ -601,23 +604,36 @@ def _answers(row: Any) -> SideAnswers:
 
 def get_review(database: Database, review_id: int) -> ReviewSheet | None:
     with database.read() as session:
-        return _review_sheet(session, review_id)
+        return _review_sheets(session, [review_id]).get(review_id)
 
 
 def review_of_response(database: Database, response_id: int) -> tuple[ReviewSheet, Side] | None:
     """The review a response belongs to, and that response's side."""
+    return reviews_of_responses(database, [response_id]).get(response_id)
+
+
+def reviews_of_responses(
+    database: Database, response_ids: Collection[int]
+) -> dict[int, tuple[ReviewSheet, Side]]:
+    """Each response's review and side, by response id, in a few reads however many there are
+    (a delivery pass reads ahead the prompts it is about to send); unknown ids are left out."""
     with database.read() as session:
-        row = session.execute(
-            select(ReviewResponse.review_id, ReviewResponse.side).where(
-                ReviewResponse.id == response_id
+        sides = session.execute(
+            select(ReviewResponse.id, ReviewResponse.review_id, ReviewResponse.side).where(
+                ReviewResponse.id.in_(response_ids)
             )
-        ).first()
-        sheet = None if row is None else _review_sheet(session, row.review_id)
-        return None if row is None or sheet is None else (sheet, row.side)
+        ).all()
+        sheets = _review_sheets(session, {review_id for _, review_id, _ in sides})
+    return {
+        response_id: (sheets[review_id], side)
+        for response_id, review_id, side in sides
+        if review_id in sheets
+    }
 
 
-def _review_sheet(session: Session, review_id: int) -> ReviewSheet | None:
-    """A review and both sides' answers, read as plain rows (it is read for every prompt)."""
+def _review_sheets(session: Session, review_ids: Collection[int]) -> dict[int, ReviewSheet]:
+    """Reviews and both sides' answers, read as plain rows (they are read for every prompt),
+    by review id; a review without both sides is left out."""
     rows = session.execute(
         select(*_SHEET_COLUMNS)
         .join(Tour, Tour.id == AlignmentReview.tour_id)
@@ -631,12 +647,23 @@ def _review_sheet(session: Session, review_id: int) -> ReviewSheet | None:
         )
         .join(ReviewResponse, ReviewResponse.review_id == AlignmentReview.id)
         .join(Person, Person.id == ReviewResponse.respondent_id)
-        .where(AlignmentReview.id == review_id)
+        .where(AlignmentReview.id.in_(review_ids))
     ).all()
-    by_side = {row.side: row for row in rows}
-    if set(by_side) != set(Side):
-        return None
-    review = by_side[Side.EMPLOYEE]
+    by_review: dict[int, dict[Side, Any]] = defaultdict(dict)
+    for row in rows:
+        by_review[row.id][row.side] = row
+    whole = {review_id: sides for review_id, sides in by_review.items() if set(sides) == set(Side)}
+    employees = [sides[Side.EMPLOYEE] for sides in whole.values()]
+    gaps = open_gaps(session, [(row.tour_id, row.id) for row in employees])
+    learnings = shared_lately(session, {row.employee_id for row in employees})
+    return {
+        review_id: _sheet(sides, gaps[review_id], learnings[sides[Side.EMPLOYEE].employee_id])
+        for review_id, sides in whole.items()
+    }
+
+
+def _sheet(sides: dict[Side, Any], gaps: list[GapItem], learnings: list[str]) -> ReviewSheet:
+    review = sides[Side.EMPLOYEE]
     return ReviewSheet(
         review_id=review.id,
         team_id=review.team_id,
@@ -647,8 +674,8 @@ def _review_sheet(session: Session, review_id: int) -> ReviewSheet | None:
         status=review.status,
         objective=review.objective or "",
         gaps=PerceptionGaps(review.progress_gap, review.alignment_gap),
-        employee=_answers(by_side[Side.EMPLOYEE]),
-        manager=_answers(by_side[Side.MANAGER]),
-        open_gaps=tuple(open_gaps(session, review.tour_id, review.id)),
-        learnings=tuple(shared_lately(session, team_id=review.team_id, user_id=review.user_id)),
+        employee=_answers(sides[Side.EMPLOYEE]),
+        manager=_answers(sides[Side.MANAGER]),
+        open_gaps=tuple(gaps),
+        learnings=tuple(learnings),
     )

@@ -100,6 +100,19 @@ def migrated_database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database of the test's own, which no running bot's jobs touch."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    database = Database(url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
 @pytest.fixture(scope="session")
 def session_fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:

@@ -10,14 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import build_delivery_client, outbox_renderers
+from bot.app import build_delivery_client, outbox_sender
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
 from db.models import AlignmentReview, Outbox, ReviewResponse, Tour
 from domain.schedule import WorkingHours
-from handlers.delivery import SlackSender
 from handlers.ids import (
     ACTION_REVIEW_ALIGNMENT,
     ACTION_REVIEW_PROGRESS,
@@ -135,7 +134,7 @@ def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
     """The bot's delivery job over the few seconds from `now`, sending the due outbox to the
     fake Slack (a person's second message goes a second after the first)."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret="unused", slack_api_url=fake.url)
-    sender = SlackSender(build_delivery_client(settings), outbox_renderers(database))
+    sender = outbox_sender(build_delivery_client(settings), database)
     deps = Deps(
         database=database,
         admins=frozenset({ADMIN}),

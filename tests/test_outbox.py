@@ -384,6 +384,9 @@ class CrashAfterPosting:
     def __init__(self, inner: SlackSender) -> None:
         self.inner = inner
 
+    def prepare(self, messages: Sequence[ClaimedMessage]) -> None:
+        self.inner.prepare(messages)
+
     def send(self, message: ClaimedMessage, before_post: Callable[[], None]) -> Delivered:
         self.inner.send(message, before_post)
         raise Crash

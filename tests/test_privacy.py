@@ -15,7 +15,6 @@ from sqlalchemy import select, text, update
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
-from db.migrate import upgrade
 from db.models import (
     AlumniAsk,
     AlumniAskAnswer,
@@ -73,19 +72,6 @@ def own_bot(session_fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[Any
     database = Database(url)
     yield bot, database
     bot.stop()
-    database.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated database of the test's own, which no running bot's jobs touch."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'own.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    database = Database(url)
-    upgrade(database)
-    yield database
     database.dispose()
 
 
