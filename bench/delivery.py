@@ -13,6 +13,7 @@ Each process's /metrics is scraped every second while it runs.
     python bench/delivery.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/delivery.py --processes 3 --postgres postgresql+psycopg://...
         # on PostgreSQL: 1 process, then 3, then 3 with the delivering one SIGKILLed mid-batch
+    python bench/delivery.py --busy 1 ...          # the same with a core kept busy meanwhile
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
+import subprocess
 import sys
 import tempfile
 import threading
@@ -144,12 +146,27 @@ class Plan:
 
     processes: int
     kill: bool = False
+    busy: int = 0  # processes beside the bots, each keeping a core busy
 
     @property
     def name(self) -> str:
-        return f"{self.processes} process{'es' if self.processes > 1 else ''}" + (
-            ", delivering one killed" if self.kill else ""
+        return (
+            f"{self.processes} process{'es' if self.processes > 1 else ''}"
+            + (", delivering one killed" if self.kill else "")
+            + (f", {self.busy} core{'s' if self.busy > 1 else ''} kept busy" if self.busy else "")
         )
+
+
+@contextmanager
+def cores_kept_busy(count: int) -> Iterator[None]:
+    """Other work sharing the machine: `count` processes spinning at the bots' priority."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 @dataclass
@@ -266,7 +283,9 @@ def run(kind: str, postgres: str | None, plan: Plan) -> Result:
         )
         logs = Path(tempfile.gettempdir())
         bots = [
-            BotProcess(env, logs / f"alliance-bench-delivery-{kind}-{plan.processes}-{n}.log")
+            BotProcess(
+                env, logs / f"alliance-bench-delivery-{kind}-{plan.processes}-{plan.busy}-{n}.log"
+            )
             for n in range(plan.processes)
         ]
         for bot in bots:
@@ -277,7 +296,7 @@ def run(kind: str, postgres: str | None, plan: Plan) -> Result:
         try:
             for bot in bots:
                 bot.wait_healthy(timeout=60)
-            with Scraper(bots).scraping() as scraper:
+            with Scraper(bots).scraping() as scraper, cores_kept_busy(plan.busy):
                 deadline = time.monotonic() + TIMEOUT
                 while time.monotonic() < deadline:
                     answered = fake.answered("chat.postMessage")
@@ -405,16 +424,28 @@ def main() -> int:
         help="with more than 1 (PostgreSQL only): 1 process, then this many, then this many "
         "with the delivering one SIGKILLed mid-batch",
     )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N cores busy with other work while the bots deliver",
+    )
     options = parser.parse_args()
     if options.processes > 1 and not options.postgres:
         parser.error("--processes above 1 shares one PostgreSQL: give --postgres")
     if options.processes > 1:
         runs = [
             ("postgresql", plan)
-            for plan in (Plan(1), Plan(options.processes), Plan(options.processes, kill=True))
+            for plan in (
+                Plan(1, busy=options.busy),
+                Plan(options.processes, busy=options.busy),
+                Plan(options.processes, kill=True, busy=options.busy),
+            )
         ]
     else:
-        runs = [("sqlite", Plan(1))] + ([("postgresql", Plan(1))] if options.postgres else [])
+        alone = Plan(1, busy=options.busy)
+        runs = [("sqlite", alone)] + ([("postgresql", alone)] if options.postgres else [])
     print(
         "| database | processes | sent | 429s | seconds | sent/s | allowed/s | of allowed "
         "| duplicates | lost | rows sent | /metrics sent | /metrics 429s | resumed after (s) "
