@@ -146,6 +146,7 @@ class Tour(Base):
         Index("ix_tours_due_end", "status", "next_end_prompt_on"),
         Index("ix_tours_status_start", "status", "start_date"),
         Index("ix_tours_status_end", "status", "end_date"),
+        Index("ix_tours_team_end", "team_id", "end_date"),  # the chart's tours ending near
         CheckConstraint("cadence_weeks IN (2, 4, 6, 12)", name="cadence_weeks"),
     )
 
@@ -352,9 +353,11 @@ class AlignmentReview(Base):
         Index("ix_alignment_reviews_status_closes_on", "status", "closes_on"),
         Index("ix_alignment_reviews_team_due_on", "team_id", "due_on"),
         # The leadership digest's reads: answered in its week, still open, closed in each of
-        # the chart's weeks.
+        # the chart's weeks (with what is counted of them, so that the table is not read).
         Index("ix_alignment_reviews_team_answered_at", "team_id", "answered_at"),
-        Index("ix_alignment_reviews_team_closed_at", "team_id", "closed_at"),
+        Index(
+            "ix_alignment_reviews_team_closed_at", "team_id", "closed_at", "tour_id", "answered_at"
+        ),
         Index("ix_alignment_reviews_team_status", "team_id", "status"),
     )
 
