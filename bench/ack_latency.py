@@ -225,8 +225,10 @@ def settle(target: Target) -> None:
 
 
 # ---------------------------------------------------------------------- load
-def signed_requests(port: int, response_url_base: str) -> tuple[bytes, ...]:
-    """One `/alliance help` per user, signed now: valid for the next five minutes."""
+def signed_requests(port: int, response_url_base: str, count: int) -> tuple[bytes, ...]:
+    """`count` `/alliance help` commands from the users in turn, signed now: valid for the next
+    five minutes. Each is a request of its own (its trigger id), as Slack's are: the bot
+    refuses a signature it has seen before as a replay."""
     sender = SignedRequests(
         f"http://127.0.0.1:{port}", SIGNING_SECRET, response_url_base=response_url_base
     )
@@ -235,9 +237,9 @@ def signed_requests(port: int, response_url_base: str) -> tuple[bytes, ...]:
         raw_request(
             port,
             timestamp,
-            urlencode(sender.slash_command_fields("help", user_id=user_id(i))).encode(),
+            urlencode(sender.slash_command_fields("help", user_id=user_id(1 + n % USERS))).encode(),
         )
-        for i in range(1, USERS + 1)
+        for n in range(count)
     )
 
 
@@ -256,7 +258,8 @@ def raw_request(port: int, timestamp: str, body: bytes) -> bytes:
 
 
 def load_plan(target: Target, fake: FakeSlack, rate: float, duration: float) -> LoadPlan:
-    requests = signed_requests(target.port, fake.response_url_base)
+    count = round(rate * duration)
+    requests = signed_requests(target.port, fake.response_url_base, count)
     return LoadPlan("127.0.0.1", target.port, requests, rate, duration)
 
 

@@ -51,6 +51,14 @@ class SendPacer:
             self._sleep(start - now)
         return True
 
+    def hold(self, seconds: float) -> None:
+        """Start no send for `seconds`: on taking over from a process that was sending, Slack
+        still counts that process's sends of the last window, so a refusal then would teach a
+        rate that is only what the other left. Held a window, the first refusal counts this
+        process's own sends alone."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
     def sent(self) -> None:
         """A send went through."""
         with self._lock:

@@ -7,12 +7,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import text
 
 from db.engine import Database
 from db.locks import DeliveryLease
+from db.migrate import upgrade
+from domain.pacing import WINDOW, SendPacer
+from handlers.delivery import SlackSender
+from scheduler.jobs import deliver_outbox
+from services.deps import Deps
+from tests.test_domain_pacing import ManualClock
 
 HOLD_AND_WAIT = """
 import sys, time
@@ -139,3 +148,28 @@ def test_a_pass_knows_when_it_has_just_taken_the_lease(
             turns.append(tuple(turn))
     assert turns == [(True, True), (True, False), (False, False), (True, False), (True, True)]
     second.release()
+
+
+def test_taking_the_lease_holds_a_new_pacer_for_a_window(tmp_path: Path) -> None:
+    """Slack still counts the last deliverer's sends: a process that has not learned the rate
+    yet waits them out, so that its first refusal does not teach it half the rate."""
+    database = Database(f"sqlite:///{tmp_path / 'held.db'}")
+    upgrade(database)
+    clock = ManualClock()
+    learned = SendPacer(clock=clock, sleep=clock.sleep)
+    learned.refused(retry_after=0.0)  # a rate known from an earlier turn
+    try:
+        for pacer, held in ((SendPacer(clock=clock, sleep=clock.sleep), True), (learned, False)):
+            lease = DeliveryLease(database)
+            deps = Deps(
+                database=database,
+                clock=lambda: datetime.now(UTC),
+                outbox_sender=SlackSender(WebClient(), {}),
+                delivery_lease=lease,
+                pacer=pacer,
+            )
+            deliver_outbox(deps, datetime.now(UTC))
+            assert pacer.wait_turn(deadline=clock.now + WINDOW / 2) is not held
+            lease.release()
+    finally:
+        database.dispose()

@@ -91,3 +91,15 @@ def test_the_rate_creeps_up_after_a_quiet_spell(pacer: SendPacer, clock: ManualC
     assert pacer.rate == pytest.approx(learned * RECOVERY)
     pacer.sent()  # the next step waits for another quiet spell
     assert pacer.rate == pytest.approx(learned * RECOVERY)
+
+
+def test_a_hold_delays_every_start_and_the_refusal_after_it_counts_own_sends(
+    pacer: SendPacer, clock: ManualClock
+) -> None:
+    held_at = clock.now
+    pacer.hold(1.0)
+    assert not pacer.wait_turn(deadline=held_at + 0.5)  # nothing may start while held
+    send(pacer, clock, 30, every=0.01)
+    assert clock.slept == [pytest.approx(1.0)]
+    pacer.refused(retry_after=1.0)
+    assert pacer.rate == pytest.approx(30 * HEADROOM)
