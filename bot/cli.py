@@ -23,6 +23,7 @@ from bot.config import (
     load_settings,
 )
 from bot.logs import configure_logging, shown_database
+from bot.people_cli import add_people_commands, people_import
 from bot.shared_metrics import metrics_shared_by
 from db.engine import Database
 from db.migrate import current_revision, upgrade
@@ -158,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="replace PATH if it exists")
     export.set_defaults(action=_export, need_slack=False)
+
+    add_people_commands(commands, people_import)
 
     commands.add_parser("version", help="print the version").set_defaults(
         action=_version, need_slack=False, uses_database=False

@@ -63,6 +63,44 @@ class Person(Base):
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ReportingLine(Base):
+    """A person's place in the org chart (their manager, department, title, location and start
+    date) from `valid_from` until `valid_to`: an import that changes any of it closes the
+    current line and opens a new one, so the history stays. Kept apart from tours: a tour
+    proposed by someone who is not the person's manager here is flagged to the admins."""
+
+    __tablename__ = "reporting_lines"
+    __table_args__ = (
+        Index(
+            "uq_reporting_lines_current",
+            "team_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_reporting_lines_current_manager",
+            "team_id",
+            "manager_id",
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    email: Mapped[str | None] = mapped_column(String(320), info=marked(Privacy.IDENTIFIER))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str | None] = mapped_column(String(200), info=marked(Privacy.IDENTIFIER))
+    location: Mapped[str | None] = mapped_column(String(200), info=marked(Privacy.IDENTIFIER))
+    start_date: Mapped[date | None]
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class ProcessedEvent(Base):
     """An Events API delivery already handled; Slack's retries of it are skipped."""
 

@@ -190,7 +190,7 @@ def _failure(response: SlackResponse) -> DeliveryFailure:
     error = str(data.get("error") or f"http_{status}")
     if status == 429:
         return DeliveryFailure(
-            FailureKind.RATE_LIMITED, "ratelimited", retry_after=_retry_after(response.headers)
+            FailureKind.RATE_LIMITED, "ratelimited", retry_after=retry_after(response.headers)
         )
     if status >= 500:
         return DeliveryFailure(FailureKind.TRANSIENT, f"http_{status}")
@@ -200,7 +200,8 @@ def _failure(response: SlackResponse) -> DeliveryFailure:
     return DeliveryFailure(FailureKind.TRANSIENT, error)
 
 
-def _retry_after(headers: Mapping[str, Any]) -> timedelta:
+def retry_after(headers: Mapping[str, Any]) -> timedelta:
+    """A 429's Retry-After (a second at least), or DEFAULT_RETRY_AFTER when it has none."""
     for name, value in headers.items():
         if name.lower() == "retry-after":
             raw = value[0] if isinstance(value, list) else value

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
+from domain.pacing import SendPacer
 from domain.people import Profile
+from handlers.delivery import retry_after
 from handlers.mrkdwn import Mrkdwn, mention
 from services.people import ProfileUnavailable
 
@@ -54,3 +58,36 @@ def fetch_profile(client: WebClient, team_id: str) -> Any:
 def quick_client(client: WebClient) -> WebClient:
     """The same client without retries or long waits, for the rare lookup made before an ack."""
     return WebClient(token=client.token, base_url=client.base_url, timeout=2)
+
+
+class SlackDirectory:
+    """`services.org_import.Directory` over the Web API (users.lookupByEmail, users.info),
+    paced by what Slack allows: each 429 pauses for its Retry-After and slows the pace
+    (`domain.pacing`), and the look-up is tried again. Give it a client without retry handlers.
+    Raises SlackApiError for any refusal but "no such user" (a missing scope, say)."""
+
+    def __init__(self, client: WebClient, team_id: str, pacer: SendPacer | None = None) -> None:
+        self.client = client
+        self.team_id = team_id
+        self.pacer = pacer or SendPacer()
+
+    def by_email(self, email: str) -> Profile | None:
+        return self._user(lambda: self.client.users_lookupByEmail(email=email))
+
+    def by_id(self, user_id: str) -> Profile | None:
+        return self._user(lambda: self.client.users_info(user=user_id))
+
+    def _user(self, call: Callable[[], SlackResponse]) -> Profile | None:
+        while True:
+            self.pacer.wait_turn(deadline=float("inf"))
+            try:
+                user = call()["user"]
+            except SlackApiError as error:
+                if error.response.status_code == 429:
+                    self.pacer.refused(retry_after(error.response.headers).total_seconds())
+                    continue
+                if error.response.get("error") in ("user_not_found", "users_not_found"):
+                    return None
+                raise
+            self.pacer.sent()
+            return profile_from_slack_user({"team_id": self.team_id, **user})

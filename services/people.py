@@ -86,8 +86,16 @@ def remember_person(
 def save_profile(
     database: Database, profile: Profile, now: datetime, *, refreshed_at: datetime | None = None
 ) -> Person:
-    """Store the profile, as fetched at `refreshed_at` (now unless given); a person's
-    deactivation or return is written to the audit log."""
+    """Store the profile, as fetched at `refreshed_at` (now unless given)."""
+    with database.session() as session:
+        return store_profile(session, profile, now, refreshed_at=refreshed_at)
+
+
+def store_profile(
+    session: Session, profile: Profile, now: datetime, *, refreshed_at: datetime | None = None
+) -> Person:
+    """Store the profile in the caller's transaction; a person's deactivation or return is
+    written to the audit log."""
     fields = {
         "name": profile.name,
         "real_name": profile.real_name,
@@ -97,29 +105,28 @@ def save_profile(
         "profile_refreshed_at": refreshed_at or now,
     }
     key = {"team_id": profile.team_id, "user_id": profile.user_id}
-    with database.session() as session:
-        was_deleted = session.scalar(
-            select(Person.deleted).where(
-                Person.team_id == profile.team_id, Person.user_id == profile.user_id
-            )
+    was_deleted = session.scalar(
+        select(Person.deleted).where(
+            Person.team_id == profile.team_id, Person.user_id == profile.user_id
         )
-        # One statement, so many newcomers at once keep SQLite's single writer moving.
-        row = upsert(
+    )
+    # One statement, so many newcomers at once keep SQLite's single writer moving.
+    row = upsert(
+        session,
+        Person.__table__,  # type: ignore[arg-type]
+        key=("team_id", "user_id"),
+        values={**key, "first_seen_at": now, **fields},
+        on_conflict=fields,
+    )
+    if was_deleted is not None and was_deleted != profile.deleted:
+        record_audit(
             session,
-            Person.__table__,  # type: ignore[arg-type]
-            key=("team_id", "user_id"),
-            values={**key, "first_seen_at": now, **fields},
-            on_conflict=fields,
+            team_id=profile.team_id,
+            actor="slack",
+            action="person.deactivated" if profile.deleted else "person.reactivated",
+            subject=profile.user_id,
+            now=now,
         )
-        if was_deleted is not None and was_deleted != profile.deleted:
-            record_audit(
-                session,
-                team_id=profile.team_id,
-                actor="slack",
-                action="person.deactivated" if profile.deleted else "person.reactivated",
-                subject=profile.user_id,
-                now=now,
-            )
     return Person(**row._asdict())
 
 

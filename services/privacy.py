@@ -48,6 +48,7 @@ from db.models import (
     OpportunityInterest,
     Outbox,
     Person,
+    ReportingLine,
     ReviewResponse,
     Tour,
     TourVersion,
@@ -83,6 +84,8 @@ class PersonRows:
 # Rows about a person: all exported; forgetting them deletes or erases their own (steps 2, 3).
 ABOUT_PERSON: tuple[PersonRows, ...] = (
     PersonRows(Tour, ("employee_id", "manager_id")),
+    # Their place in the org chart; a report's line keeps naming them only by id.
+    PersonRows(ReportingLine, ("person_id",), party=("manager_id",)),
     PersonRows(ValueStatement, ("person_id",)),
     PersonRows(ValueShare, ("owner_id", "viewer_id")),
     PersonRows(Conversation, ("person_id",)),

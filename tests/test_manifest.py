@@ -17,6 +17,7 @@ SCHEMA = ROOT / "tests" / "data" / "slack-manifest-schema" / "manifest.schema.1.
 # Bot scopes each Web API method needs (https://api.slack.com/methods); None: no scope needed.
 METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "users.info": "users:read",
+    "users.lookupByEmail": ("users:read", "users:read.email"),
     "views.publish": None,
     "views.open": None,
     "views.update": None,

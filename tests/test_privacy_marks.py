@@ -30,6 +30,7 @@ NOT_PERSONAL = {
     ("outbox", "payload"),  # ids and flags only; the message is rendered when sent
     ("outbox", "last_error"),  # a Slack error code or an HTTP status
     ("leadership_digests", "figures"),  # counts only, small groups withheld
+    ("reporting_lines", "department"),  # a team's name, shared by everyone in it
 }
 LONG_STRING = 64
 # Personal columns that `forget` rewrites in steps of their own, not by the marks, and how
