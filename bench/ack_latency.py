@@ -53,6 +53,7 @@ class CpuUse:
     server: float
     host_busy: float
     steal: float
+    busiest: float  # the busiest process's share of the server's CPU (one worker's, with two)
 
 
 @dataclass
@@ -192,8 +193,13 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 def tree_cpu_seconds(pid: int) -> float:
     """CPU seconds used so far by a process and its direct children (gunicorn's workers)."""
+    return sum(process_cpu_seconds(pid).values())
+
+
+def process_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by a process and by each of its direct children."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sum(_cpu_seconds(p) for p in (pid, *map(int, children)))
+    return {p: _cpu_seconds(p) for p in (pid, *map(int, children))}
 
 
 def host_cpu_seconds() -> tuple[float, float]:
@@ -267,14 +273,19 @@ def measure(
     target: Target, loader: Executor, fake: FakeSlack, rate: float, duration: float
 ) -> LoadSummary:
     plan = load_plan(target, fake, rate, duration)
-    server_before, (busy_before, steal_before) = tree_cpu_seconds(target.pid), host_cpu_seconds()
+    before, (busy_before, steal_before) = process_cpu_seconds(target.pid), host_cpu_seconds()
     summary = loader.submit(run, plan).result()
     busy, steal = host_cpu_seconds()
+    used = {
+        pid: seconds - before.get(pid, 0.0)
+        for pid, seconds in process_cpu_seconds(target.pid).items()
+    }
     capacity = summary.elapsed * (os.cpu_count() or 1)
     cpu = CpuUse(
-        server=(tree_cpu_seconds(target.pid) - server_before) / summary.elapsed,
+        server=sum(used.values()) / summary.elapsed,
         host_busy=(busy - busy_before) / capacity,
         steal=(steal - steal_before) / capacity,
+        busiest=max(used.values()) / (sum(used.values()) or 1.0),
     )
     target.results[rate] = summary
     target.cpu[rate] = cpu
@@ -328,13 +339,14 @@ def refine(passes: Callable[[float], bool], low: float, high: float) -> float | 
 HEADER = (
     f"{'offered/s':>9} {'achieved/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6} "
     f"{'conns':>5} {'server':>6} {'ms/req':>6} {'client':>6} {'host':>5} {'steal':>5} "
-    f"{'lag ms':>6}"
+    f"{'lag ms':>6} {'busiest':>7}"
 )
 LEGEND = (
     "server, client: CPU of the server's processes and of the load generator (100% = one core);"
     "\nhost: the whole machine busy, steal: taken by the hypervisor (100% = all cores);"
     "\nms/req: the server's CPU milliseconds per request answered;"
-    "\nconns: connections opened; lag: the load generator's worst delay behind its schedule."
+    "\nconns: connections opened; lag: the load generator's worst delay behind its schedule;"
+    "\nbusiest: the busiest server process's share of the server's CPU."
 )
 
 
@@ -345,7 +357,8 @@ def row(summary: LoadSummary, cpu: CpuUse) -> str:
         f"{summary.p99 * 1e3:>7.1f} {summary.max * 1e3:>7.0f} {summary.errors:>6d} "
         f"{summary.connections:>5d} {cpu.server:>6.0%} {cpu_per_request:>6.2f} "
         f"{summary.client_cpu:>6.0%} "
-        f"{cpu.host_busy:>5.0%} {cpu.steal:>5.0%} {summary.send_lag_max * 1e3:>6.1f}"
+        f"{cpu.host_busy:>5.0%} {cpu.steal:>5.0%} {summary.send_lag_max * 1e3:>6.1f} "
+        f"{cpu.busiest:>7.0%}"
     )
 
 

@@ -46,3 +46,24 @@ def upsert(
         .returning(*table.columns)
     )
     return session.execute(statement).one()
+
+
+def upsert_many(
+    session: Session,
+    table: Table,
+    *,
+    key: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    updated: tuple[str, ...],
+) -> None:
+    """Insert every row, or update the `updated` columns of the row with the same `key`, in
+    one executemany."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: statement.excluded[name] for name in updated},
+        ),
+        rows,
+    )

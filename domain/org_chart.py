@@ -40,7 +40,7 @@ class OrgChartError(Exception):
     """The file as a whole cannot be read as an org chart; the message says why, in words."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgRow:
     """One person's line of the file, as written (emails lower-cased)."""
 
@@ -64,13 +64,13 @@ class OrgRow:
         return self.manager_slack_id or self.manager_email
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefusedRow:
     line: int
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgChart:
     rows: tuple[OrgRow, ...]
     refused: tuple[RefusedRow, ...] = ()

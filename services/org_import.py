@@ -17,7 +17,7 @@ from db.engine import Database
 from db.models import Person, ReportingLine
 from domain.org_chart import OrgChart, OrgRow, RefusedRow, reporting_loops
 from domain.people import Profile
-from services.people import store_profile
+from services.people import IN_LIST_MAX, store_profiles
 
 
 class Directory(Protocol):
@@ -165,8 +165,7 @@ def apply_import(database: Database, plan: ImportPlan, *, team_id: str, now: dat
     """Store the people found in Slack and open a reporting line for each placement that
     changed, closing the one it replaces; all in one transaction."""
     with database.session() as session:
-        for profile in plan.profiles:
-            store_profile(session, profile, now)
+        store_profiles(session, plan.profiles, now)
         ids = dict(
             session.execute(
                 select(Person.user_id, Person.id).where(Person.team_id == team_id)
@@ -174,16 +173,18 @@ def apply_import(database: Database, plan: ImportPlan, *, team_id: str, now: dat
         )
         current = {user_id: place for user_id, place in _known(session, team_id).places.items()}
         changed = [p for p in plan.placements if current.get(p.user_id) != p.place]
-        if changed:
+        closed = [ids[p.user_id] for p in changed if p.user_id in current]
+        for start in range(0, len(closed), IN_LIST_MAX):
             session.execute(
                 update(ReportingLine)
                 .where(
                     ReportingLine.team_id == team_id,
                     ReportingLine.valid_to.is_(None),
-                    ReportingLine.person_id.in_([ids[p.user_id] for p in changed]),
+                    ReportingLine.person_id.in_(closed[start : start + IN_LIST_MAX]),
                 )
                 .values(valid_to=now)
             )
+        if changed:
             session.execute(
                 insert(ReportingLine),
                 [

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Person
-from db.upsert import upsert
+from db.upsert import upsert, upsert_many
 from domain.people import PROFILE_MAX_AGE, Profile, is_stale
 from services.audit import record_audit
 from services.refusals import Refusal
 
 FetchProfile = Callable[[str], Profile]
+IN_LIST_MAX = 5000  # ids per IN (...): SQLite allows 32,766 parameters a statement
 
 
 class RecentlySeen:
@@ -96,38 +98,78 @@ def store_profile(
 ) -> Person:
     """Store the profile in the caller's transaction; a person's deactivation or return is
     written to the audit log."""
-    fields = {
-        "name": profile.name,
-        "real_name": profile.real_name,
-        "tz": profile.tz,
-        "is_bot": profile.is_bot,
-        "deleted": profile.deleted,
-        "profile_refreshed_at": refreshed_at or now,
-    }
-    key = {"team_id": profile.team_id, "user_id": profile.user_id}
-    was_deleted = session.scalar(
-        select(Person.deleted).where(
-            Person.team_id == profile.team_id, Person.user_id == profile.user_id
-        )
-    )
+    _audit_changes(session, [profile], now)
     # One statement, so many newcomers at once keep SQLite's single writer moving.
     row = upsert(
         session,
         Person.__table__,  # type: ignore[arg-type]
         key=("team_id", "user_id"),
-        values={**key, "first_seen_at": now, **fields},
-        on_conflict=fields,
+        values=_person_row(profile, now, refreshed_at or now),
+        on_conflict=_profile_fields(profile, refreshed_at or now),
     )
-    if was_deleted is not None and was_deleted != profile.deleted:
-        record_audit(
-            session,
-            team_id=profile.team_id,
-            actor="slack",
-            action="person.deactivated" if profile.deleted else "person.reactivated",
-            subject=profile.user_id,
-            now=now,
-        )
     return Person(**row._asdict())
+
+
+def store_profiles(session: Session, profiles: Sequence[Profile], now: datetime) -> None:
+    """Store many profiles in the caller's transaction, in one statement (an import's)."""
+    if not profiles:
+        return
+    _audit_changes(session, profiles, now)
+    upsert_many(
+        session,
+        Person.__table__,  # type: ignore[arg-type]
+        key=("team_id", "user_id"),
+        rows=[_person_row(profile, now, now) for profile in profiles],
+        updated=tuple(_profile_fields(profiles[0], now)),
+    )
+
+
+def _profile_fields(profile: Profile, refreshed_at: datetime) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "real_name": profile.real_name,
+        "tz": profile.tz,
+        "is_bot": profile.is_bot,
+        "deleted": profile.deleted,
+        "profile_refreshed_at": refreshed_at,
+    }
+
+
+def _person_row(profile: Profile, now: datetime, refreshed_at: datetime) -> dict[str, Any]:
+    return {
+        "team_id": profile.team_id,
+        "user_id": profile.user_id,
+        "first_seen_at": now,
+        **_profile_fields(profile, refreshed_at),
+    }
+
+
+def _audit_changes(session: Session, profiles: Sequence[Profile], now: datetime) -> None:
+    """Write each stored person's deactivation or return to the audit log."""
+    for team_id in {profile.team_id for profile in profiles}:
+        theirs = {p.user_id: p for p in profiles if p.team_id == team_id}
+        ids = list(theirs)
+        known = [
+            row
+            for start in range(0, len(ids), IN_LIST_MAX)
+            for row in session.execute(
+                select(Person.user_id, Person.deleted).where(
+                    Person.team_id == team_id, Person.user_id.in_(ids[start : start + IN_LIST_MAX])
+                )
+            )
+        ]
+        for user_id, was_deleted in known:
+            if was_deleted != theirs[user_id].deleted:
+                record_audit(
+                    session,
+                    team_id=team_id,
+                    actor="slack",
+                    action="person.deactivated"
+                    if theirs[user_id].deleted
+                    else "person.reactivated",
+                    subject=user_id,
+                    now=now,
+                )
 
 
 def display_name(person: Person) -> str:

@@ -295,6 +295,7 @@ class FakeSlack:
         self._limits: dict[str, _RateLimit] = {}
         self._overrides: dict[str, Payload | PayloadFactory] = {}
         self._users: dict[str, Payload] = {}
+        self._user_by_email: dict[str, str] = {}  # as users.lookupByEmail finds them
         self._dms: dict[str, str] = {}
         self._uploads: dict[str, Payload] = {}
         self._history: dict[str, list[Payload]] = defaultdict(list)  # channel -> oldest first
@@ -434,12 +435,16 @@ class FakeSlack:
             )
         with self._lock:
             self._users[user_id] = user
+            if email is not None:
+                self._user_by_email[email.lower()] = user_id
         return copy.deepcopy(user)
 
     def remove_user(self, user_id: str) -> None:
         """Forget a user (users.info then answers ``user_not_found``)."""
         with self._lock:
-            self._users.pop(user_id, None)
+            user = self._users.pop(user_id, None)
+            email = str(((user or {}).get("profile") or {}).get("email") or "").lower()
+            self._user_by_email.pop(email, None)
 
     # ------------------------------------------------------------------ fault injection
     # Each takes ``only_for``: the fault hits only calls whose args include these values (so
@@ -765,10 +770,10 @@ class FakeSlack:
         return {"ok": True, "user": copy.deepcopy(user)}
 
     def _users_lookup_by_email(self, args: dict[str, Any]) -> Payload:
-        for user in self._users.values():
-            if user["profile"].get("email") == args.get("email"):
-                return {"ok": True, "user": copy.deepcopy(user)}
-        return {"ok": False, "error": "users_not_found"}
+        user = self._users.get(self._user_by_email.get(str(args.get("email", "")).lower(), ""))
+        if user is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": copy.deepcopy(user)}
 
     def _users_list(self, args: dict[str, Any]) -> Payload:
         members = list(self._users.values())

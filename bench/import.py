@@ -1,0 +1,211 @@
+"""Importing an org chart of N people (`alliance people import`'s services): the time asking
+Slack who people are, reported apart from the database work, the peak memory, and a second
+import of the same file, on SQLite and PostgreSQL.
+
+The fake Slack knows every person of the file by email and answers users.lookupByEmail at
+once: the Slack figure is the fake's round trips, and the time Slack's own rate (Tier 4, about
+100 a minute; the importer paces itself by the 429s it meets) would take is shown beside it.
+Each import runs in a fresh process; memory is its peak resident size.
+
+    python bench/import.py                          # SQLite, 100,000 people
+    python bench/import.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python bench/import.py --people 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.planning import fresh_database  # noqa: E402
+from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
+from db.engine import Database  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from domain.people import Profile  # noqa: E402
+from services.org_import import Directory  # noqa: E402
+
+PEOPLE = 100_000
+SPAN = 8  # reports per manager
+DEPARTMENTS = ("Sales", "Engineering", "Support", "Finance", "People", "Marketing", "Legal")
+TIER_4_PER_MINUTE = 100
+DATABASE_TARGET_SECONDS = 60.0
+REIMPORT_TARGET_SECONDS = 30.0
+MEMORY_TARGET_MB = 400.0
+TEAM = "T0001"
+
+
+def email(n: int) -> str:
+    return f"person{n}@bench.example"
+
+
+def org_chart(people: int) -> bytes:
+    """Person 0 leads; everyone else reports to the person (n - 1) // SPAN, in a tree."""
+    lines = ["Work Email,Manager Email,Department,Job Title,Hire Date,Office"]
+    for n in range(people):
+        manager = email((n - 1) // SPAN) if n else ""
+        department = DEPARTMENTS[n % len(DEPARTMENTS)]
+        lines.append(
+            f"{email(n)},{manager},{department},Title {n % 40},2020-01-{1 + n % 28:02d},HQ"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+class TimedDirectory:
+    """The Slack directory, with the time spent in it added up."""
+
+    def __init__(self, inner: Directory) -> None:
+        self.inner = inner
+        self.seconds = 0.0
+        self.calls = 0
+
+    def by_email(self, address: str) -> Profile | None:
+        return self._timed(self.inner.by_email, address)
+
+    def by_id(self, user_id: str) -> Profile | None:
+        return self._timed(self.inner.by_id, user_id)
+
+    def _timed(self, call: Callable[[str], Profile | None], key: str) -> Profile | None:
+        started = time.perf_counter()
+        try:
+            return call(key)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+
+
+def import_once(url: str, slack_url: str, path: str) -> dict[str, float]:
+    """In a fresh process: read, plan and apply the file; seconds in Slack and in all."""
+    from slack_sdk import WebClient
+
+    from domain.org_chart import read_org_chart
+    from handlers.slack_users import SlackDirectory
+    from services.org_import import apply_import, plan_import
+
+    database = Database(url)
+    directory = TimedDirectory(
+        SlackDirectory(WebClient(token="xoxb-bench", base_url=slack_url, retry_handlers=[]), TEAM)
+    )
+    started = time.perf_counter()
+    chart = read_org_chart(Path(path).read_bytes())
+    plan = plan_import(database, chart, directory, team_id=TEAM)
+    applied = apply_import(database, plan, team_id=TEAM, now=datetime.now(UTC))
+    total = time.perf_counter() - started
+    database.dispose()
+    status = Path("/proc/self/status").read_text()
+    return {
+        "total": total,
+        "slack": directory.seconds,
+        "lookups": directory.calls,
+        "refused": len(plan.refused),
+        "lines": applied.lines,
+        "peak_mb": int(status.split("VmHWM:")[1].split()[0]) / 1024,
+    }
+
+
+@dataclass(frozen=True)
+class Run:
+    database: str
+    people: int
+    which: str
+    figures: dict[str, float]
+
+    def row(self) -> str:
+        f = self.figures
+        database_seconds = f["total"] - f["slack"]
+        at_tier_4 = f["lookups"] / TIER_4_PER_MINUTE / 60
+        return (
+            f"| {self.database} | {self.people:,} | {self.which} | {f['lookups']:,.0f} | "
+            f"{f['slack']:.1f} | {at_tier_4:.1f} h | {database_seconds:.1f} | {f['total']:.1f} | "
+            f"{f['lines']:,.0f} | {f['refused']:.0f} | {f['peak_mb']:.0f} |"
+        )
+
+
+def measure(url: str, slack_url: str, path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--once", url, slack_url, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def run(kind: str, postgres: str | None, people: int) -> list[Run]:
+    with FakeSlack() as fake, fresh_database(kind, postgres) as url:
+        for n in range(people):
+            fake.add_user(f"UP{n:07d}", real_name=f"Person {n}", tz="UTC", email=email(n))
+        database = Database(url)
+        upgrade(database)
+        database.dispose()
+        with tempfile.TemporaryDirectory(prefix="alliance-bench-import-") as folder:
+            path = Path(folder) / "org.csv"
+            path.write_bytes(org_chart(people))
+            first = Run(kind, people, "first import", measure(url, fake.url, path))
+            print(first.row(), flush=True)
+            again = Run(kind, people, "same file again", measure(url, fake.url, path))
+            print(again.row(), flush=True)
+    return [first, again]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="an admin URL; the run gets its own database")
+    parser.add_argument("--people", type=int, default=PEOPLE)
+    parser.add_argument("--once", nargs=3, metavar=("URL", "SLACK", "FILE"), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.once:
+        print(json.dumps(import_once(*options.once)))
+        return 0
+    print(
+        "| database | people | import | Slack look-ups | Slack s (fake) | at Tier 4 | "
+        "database s | total s | lines written | refused | peak MB |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    runs = run("sqlite", None, options.people)
+    if options.postgres:
+        runs += run("postgresql", options.postgres, options.people)
+    checks = []
+    for first, again in zip(runs[::2], runs[1::2], strict=True):
+        database_seconds = first.figures["total"] - first.figures["slack"]
+        checks += [
+            (
+                f"{first.database}: database work < {DATABASE_TARGET_SECONDS:g} s",
+                f"{database_seconds:.1f} s",
+                database_seconds < DATABASE_TARGET_SECONDS,
+            ),
+            (
+                f"{first.database}: peak memory < {MEMORY_TARGET_MB:g} MB",
+                f"{max(first.figures['peak_mb'], again.figures['peak_mb']):.0f} MB",
+                max(first.figures["peak_mb"], again.figures["peak_mb"]) < MEMORY_TARGET_MB,
+            ),
+            (
+                f"{first.database}: the same file again < {REIMPORT_TARGET_SECONDS:g} s, "
+                "no look-ups, nothing written",
+                f"{again.figures['total']:.1f} s, {again.figures['lookups']:.0f}, "
+                f"{again.figures['lines']:.0f}",
+                again.figures["total"] < REIMPORT_TARGET_SECONDS
+                and again.figures["lookups"] == 0
+                and again.figures["lines"] == 0,
+            ),
+        ]
+    print()
+    print("| check | measured | verdict |")
+    print("|---|---|---|")
+    for what, measured, holds in checks:
+        print(f"| {what} | {measured} | {'PASS' if holds else 'FAIL'} |")
+    return 0 if all(holds for *_, holds in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
