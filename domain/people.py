@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 PROFILE_MAX_AGE = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Profile:
     user_id: str
     team_id: str

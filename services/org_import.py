@@ -39,7 +39,7 @@ class ChangeKind(StrEnum):
     GONE = "gone"  # has a reporting line, is not in the file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     kind: ChangeKind
     who: str  # as the file names them, or their Slack id
@@ -48,7 +48,7 @@ class Change:
     after: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a person stands in the org chart: what a reporting line holds."""
 
@@ -60,7 +60,7 @@ class Place:
     email: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
     row: OrgRow
     user_id: str
