@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -111,3 +111,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+T = TypeVar("T")
+IN_LIST_MAX = 5000  # ids per IN (...): SQLite allows 32,766 parameters a statement
+
+
+def in_batches(items: Sequence[T], size: int = IN_LIST_MAX) -> Iterator[Sequence[T]]:
+    """`items` a slice at a time: for IN lists longer than a statement may hold."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

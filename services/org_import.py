@@ -13,11 +13,11 @@ from typing import Protocol
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from db.engine import Database
+from db.engine import Database, in_batches
 from db.models import Person, ReportingLine
 from domain.org_chart import OrgChart, OrgRow, RefusedRow, reporting_loops
 from domain.people import Profile
-from services.people import IN_LIST_MAX, store_profiles
+from services.people import store_profiles
 
 
 class Directory(Protocol):
@@ -147,16 +147,15 @@ def plan_import(
     placements, looped = _without_loops(placements)
     refused += looped
     placed = {placement.user_id for placement in placements}
-    unplaced = {user_id for line, user_id in found.items()} - placed
+    unplaced = set(found.values()) - placed
+    stored = placed | {p.place.manager for p in placements if p.place.manager}
     return ImportPlan(
         rows=len(chart.rows) + len(chart.refused),
         placements=tuple(placements),
         refused=tuple(sorted(refused, key=lambda refusal: refusal.line)),
         changes=tuple(_changes(placements, known, unplaced, finder.names)),
         profiles=tuple(
-            profile
-            for user_id, profile in finder.profiles.items()
-            if user_id in placed or user_id in {p.place.manager for p in placements}
+            profile for user_id, profile in finder.profiles.items() if user_id in stored
         ),
     )
 
@@ -171,16 +170,16 @@ def apply_import(database: Database, plan: ImportPlan, *, team_id: str, now: dat
                 select(Person.user_id, Person.id).where(Person.team_id == team_id)
             ).all()
         )
-        current = {user_id: place for user_id, place in _known(session, team_id).places.items()}
+        current = _known(session, team_id).places
         changed = [p for p in plan.placements if current.get(p.user_id) != p.place]
         closed = [ids[p.user_id] for p in changed if p.user_id in current]
-        for start in range(0, len(closed), IN_LIST_MAX):
+        for batch in in_batches(closed):
             session.execute(
                 update(ReportingLine)
                 .where(
                     ReportingLine.team_id == team_id,
                     ReportingLine.valid_to.is_(None),
-                    ReportingLine.person_id.in_(closed[start : start + IN_LIST_MAX]),
+                    ReportingLine.person_id.in_(batch),
                 )
                 .values(valid_to=now)
             )

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.engine import Database
+from db.engine import Database, in_batches
 from db.models import Person
 from db.upsert import upsert, upsert_many
 from domain.people import PROFILE_MAX_AGE, Profile, is_stale
@@ -17,7 +17,6 @@ from services.audit import record_audit
 from services.refusals import Refusal
 
 FetchProfile = Callable[[str], Profile]
-IN_LIST_MAX = 5000  # ids per IN (...): SQLite allows 32,766 parameters a statement
 
 
 class RecentlySeen:
@@ -148,13 +147,12 @@ def _audit_changes(session: Session, profiles: Sequence[Profile], now: datetime)
     """Write each stored person's deactivation or return to the audit log."""
     for team_id in {profile.team_id for profile in profiles}:
         theirs = {p.user_id: p for p in profiles if p.team_id == team_id}
-        ids = list(theirs)
         known = [
             row
-            for start in range(0, len(ids), IN_LIST_MAX)
+            for batch in in_batches(list(theirs))
             for row in session.execute(
                 select(Person.user_id, Person.deleted).where(
-                    Person.team_id == team_id, Person.user_id.in_(ids[start : start + IN_LIST_MAX])
+                    Person.team_id == team_id, Person.user_id.in_(batch)
                 )
             )
         ]

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
+from db.engine import in_batches
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -48,8 +50,8 @@ class ReadAhead(Generic[K, V]):
         """The keys about to be asked for, in order; whatever was expected before is dropped."""
         ordered = list(dict.fromkeys(keys))
         chunk_of: dict[K, _Chunk[K, V]] = {}
-        for start in range(0, len(ordered), self._chunk):
-            chunk = _Chunk[K, V](ordered[start : start + self._chunk])
+        for keys_of_chunk in in_batches(ordered, self._chunk):
+            chunk = _Chunk[K, V](list(keys_of_chunk))
             chunk_of.update((key, chunk) for key in chunk.keys)
         with self._lock:
             self._chunk_of = chunk_of
