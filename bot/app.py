@@ -44,7 +44,6 @@ from handlers.errors import handle_error
 from handlers.incoming_text import drop_nul_characters
 from handlers.outgoing_text import MrkdwnSafeClient, escape_outgoing_text
 from handlers.redelivery import redeliver
-from handlers.replays import refuse_replays
 from handlers.request_log import LoggedApp
 from services.alumni_asks import get_relayed
 from services.budget import get_decision
@@ -120,7 +119,6 @@ def create_app(settings: Settings, deps: Deps, client: WebClient) -> App:
         ignoring_self_events_enabled=True,
     )
     app.error(handle_error)
-    app.middleware(refuse_replays(deps))
     app.middleware(drop_nul_characters)
     app.middleware(escape_outgoing_text)
     for surface in SURFACES:

@@ -35,7 +35,7 @@ from handlers.views import (
     section_block,
     typed_text,
 )
-from handlers.wiring import with_deps
+from handlers.wiring import answered_in_request
 from services.alumni_directory import (
     SHOWN_AT_MOST,
     DirectoryEntry,
@@ -51,7 +51,7 @@ CONSULTING, RETURNING, LISTED = "consulting", "returning", "listed"
 
 
 def register(app: App, deps: Deps) -> None:
-    app.view(VIEW_ALUMNI_ENTRY)(with_deps(handle_view_alumni_entry, deps))
+    app.view(VIEW_ALUMNI_ENTRY)(answered_in_request(handle_view_alumni_entry, deps))
 
 
 # --- the subcommand ---------------------------------------------------------------------------

@@ -52,7 +52,7 @@ from handlers.views import (
     section_block,
     typed_text,
 )
-from handlers.wiring import acknowledge, acknowledged, with_deps
+from handlers.wiring import acknowledge, acknowledged, answered_in_request
 from services.budget import (
     DECISION,
     DESCRIPTION_MAX,
@@ -94,7 +94,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_EXPENSE_DECLINE)(
         acknowledged(acknowledge, handle_action_expense_decline, deps)
     )
-    app.view(VIEW_EXPENSE_DECLINE)(with_deps(handle_view_expense_decline, deps))
+    app.view(VIEW_EXPENSE_DECLINE)(answered_in_request(handle_view_expense_decline, deps))
     app.action(ACTION_EXPENSE_NEW)(acknowledged(acknowledge, handle_action_expense_new, deps))
     app.view(VIEW_EXPENSE)(acknowledged(handle_view_expense, announce_after_form, deps))
 

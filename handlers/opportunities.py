@@ -35,7 +35,7 @@ from handlers.opportunity_views import (
 from handlers.slack_users import fetch_profile, quick_client
 from handlers.subcommands import Invocation, Reply, SubcommandHandler, say
 from handlers.views import picked_date, picked_option, pressed_row_id, typed_text
-from handlers.wiring import acknowledge, acknowledged, with_deps
+from handlers.wiring import acknowledge, acknowledged, answered_in_request
 from services.deps import Deps
 from services.opportunities import (
     CLOSED,
@@ -54,7 +54,7 @@ OpportunityReads = Callable[[int], OpportunitySheet | None]
 
 
 def register(app: App, deps: Deps) -> None:
-    app.view(VIEW_OPPORTUNITY)(with_deps(handle_view_opportunity, deps))
+    app.view(VIEW_OPPORTUNITY)(answered_in_request(handle_view_opportunity, deps))
     app.action(ACTION_OPPORTUNITY_INTERESTED)(
         acknowledged(acknowledge, handle_action_opportunity_interested, deps)
     )

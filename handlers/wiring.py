@@ -6,15 +6,14 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt import Ack, App
 from slack_bolt.kwargs_injection import Args
 
+from handlers.admission import admit, seen_before
 from handlers.errors import report_failure
 from handlers.redelivery import REDELIVERED
-from handlers.request_log import request_kind
 from services import inbox
 from services.deps import Deps
-from services.events import claim_event
 from services.refusals import Refusal
 
 
@@ -47,28 +46,34 @@ def acknowledged(
             args.ack()
             _reporting_failures(later, args)
             return None
-        owed = _owed(args, deps)
-        answered = ack_now(args)
-        deps.background.submit(_done_then_cleared, later, args, deps, owed)
+        admission = admit(args, deps, owes_work=True)
+        if not admission.fresh:
+            return seen_before(args.body)
+        try:
+            answered = ack_now(args)
+        except BaseException:
+            _cleared(deps, admission.owed)
+            raise
+        deps.background.submit(_done_then_cleared, later, args, deps, admission.owed)
         return answered
 
     run.__name__ = answer.__name__
     return run
 
 
-def _owed(args: Args, deps: Deps) -> int | None:
-    """The request written down in the inbox before its ack (None: no inbox here)."""
-    if deps.inbox is None:
-        return None
-    return inbox.record(
-        deps.database,
-        team_id=str(args.context.team_id or ""),
-        user_id=str(args.context.user_id or ""),
-        kind=request_kind(args.body),
-        body=args.body,
-        worker_id=deps.worker_id,
-        now=deps.clock(),
-    )
+def answered_in_request(listener: Callable[..., Any], deps: Deps) -> Callable[[Args], Any]:
+    """A Bolt listener whose whole work is done before its ack: taken once, and owing nothing
+    after it (should its process die first, Slack shows the person an error and they can
+    send it again)."""
+    run_now = with_deps(listener, deps)
+
+    def run(args: Args) -> Any:
+        if not admit(args, deps, owes_work=False).fresh:
+            return seen_before(args.body)
+        return run_now(args)
+
+    run.__name__ = listener.__name__
+    return run
 
 
 def _done_then_cleared(
@@ -77,8 +82,12 @@ def _done_then_cleared(
     try:
         _reporting_failures(work, args)
     finally:
-        if owed is not None:
-            inbox.finish(deps.database, owed)
+        _cleared(deps, owed)
+
+
+def _cleared(deps: Deps, owed: int | None) -> None:
+    if owed is not None:
+        inbox.finish(deps.database, owed)
 
 
 def _reporting_failures(work: Callable[[Args], Any], args: Args) -> None:
@@ -92,28 +101,9 @@ def _reporting_failures(work: Callable[[Args], Any], args: Args) -> None:
 
 
 def on_event(app: App, event_type: str, work: Callable[..., None], deps: Deps) -> None:
-    """Listen for an Events API event: acknowledged at once, handled once however often sent."""
-    app.event(event_type, middleware=[handled_once(deps)])(acknowledged(acknowledge, work, deps))
-
-
-def handled_once(deps: Deps) -> Callable[..., BoltResponse | None]:
-    """Listener middleware: a delivery Slack retries is acknowledged again but not rerun."""
-
-    def middleware(
-        body: dict[str, Any], context: BoltContext, next_: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        if context.get(REDELIVERED) is not None:  # claimed when it first came
-            return next_()
-        first_time = claim_event(
-            deps.database,
-            event_id=body["event_id"],
-            team_id=body.get("team_id") or "",
-            event_type=(body.get("event") or {}).get("type") or "",
-            now=deps.clock(),
-        )
-        return next_() if first_time else BoltResponse(status=200, body="")
-
-    return middleware
+    """Listen for an Events API event: acknowledged at once, handled once however often sent
+    (handlers/admission.py)."""
+    app.event(event_type)(acknowledged(acknowledge, work, deps))
 
 
 def acknowledge(ack: Ack) -> None:

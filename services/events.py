@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, delete
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import ProcessedEvent
@@ -16,20 +17,15 @@ PROCESSED_EVENT_RETENTION = timedelta(days=7)
 
 
 def claim_event(
-    database: Database, *, event_id: str, team_id: str, event_type: str, now: datetime
+    session: Session, *, event_id: str, team_id: str, event_type: str, now: datetime
 ) -> bool:
-    """Record the event as handled; False when an earlier delivery already claimed it."""
-    with database.session() as session:
-        return insert_if_absent(
-            session,
-            ProcessedEvent.__table__,  # type: ignore[arg-type]
-            {
-                "event_id": event_id,
-                "team_id": team_id,
-                "event_type": event_type,
-                "received_at": now,
-            },
-        )
+    """Record the event as handled, in the caller's transaction; False when an earlier
+    delivery already claimed it."""
+    return insert_if_absent(
+        session,
+        ProcessedEvent.__table__,  # type: ignore[arg-type]
+        {"event_id": event_id, "team_id": team_id, "event_type": event_type, "received_at": now},
+    )
 
 
 def forget_old_events(database: Database, now: datetime) -> int:

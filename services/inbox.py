@@ -1,10 +1,11 @@
 """The inbox: work owed for each request Slack was told is handled, so that none is lost.
 
-A request's row is written before its ack, naming the process that took it, and deleted when
-its work after the ack ends. A row whose process has died (db/locks.py `is_gone`) is taken
-over, once, by another process, or by the same bot at its next start, and its work done
-again from the stored request. A request whose work keeps killing its process is given up
-after `MAX_ATTEMPTS`.
+A request's row is written before its ack, naming the process that took it, in the same
+transaction that marks the request as taken (a replay or a retry is not taken again), and
+deleted when its work after the ack ends, or at once when no work was left for after it. A
+row whose process has died (db/locks.py `is_gone`) is taken over, once, by another process,
+or by the same bot at its next start, and its work done again from the stored request. A
+request whose work keeps killing its process is given up after `MAX_ATTEMPTS`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import delete, select
 from db.engine import Database
 from db.locks import Presence, is_gone
 from db.models import Inbox
+from services.events import claim_event
 
 logger = logging.getLogger(__name__)
 
@@ -47,29 +49,54 @@ class OwedWork:
     attempts: int
 
 
-def record(
-    database: Database,
-    *,
-    team_id: str,
-    user_id: str,
-    kind: str,
-    body: dict[str, Any],
-    worker_id: str,
-    now: datetime,
-) -> int:
-    """Write the request down before it is acknowledged; the row's id."""
-    row = Inbox(
-        team_id=team_id[:32],
-        user_id=user_id[:32],
-        kind=kind[:64],
-        body=body,
-        claimed_by=worker_id,
-        received_at=now,
-    )
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A request as Slack sent it, before its ack. `once_as` (an event_id, or a signature)
+    names it among everything the bot has taken; None when nothing does (Socket Mode)."""
+
+    team_id: str
+    user_id: str
+    kind: str
+    body: dict[str, Any]
+    once_as: str | None
+    once_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """`fresh`: not taken before; `owed`: its inbox row, when this process keeps an inbox."""
+
+    fresh: bool
+    owed: int | None = None
+
+
+def admit(
+    database: Database, arrival: Arrival, *, worker_id: str | None, now: datetime
+) -> Admission:
+    """Take the request once, and write it down for `worker_id` (None: keep no inbox), in one
+    transaction: a request seen before is neither taken nor written down again."""
     with database.session() as session:
+        if arrival.once_as is not None and not claim_event(
+            session,
+            event_id=arrival.once_as,
+            team_id=arrival.team_id,
+            event_type=arrival.once_type,
+            now=now,
+        ):
+            return Admission(fresh=False)
+        if worker_id is None:
+            return Admission(fresh=True)
+        row = Inbox(
+            team_id=arrival.team_id[:32],
+            user_id=arrival.user_id[:32],
+            kind=arrival.kind[:64],
+            body=arrival.body,
+            claimed_by=worker_id,
+            received_at=now,
+        )
         session.add(row)
         session.flush()
-        return row.id
+        return Admission(fresh=True, owed=row.id)
 
 
 def finish(database: Database, inbox_id: int) -> None:

@@ -3,8 +3,10 @@ time, "I'm interested" (recorded once, the poster told), and the close with its 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from sqlalchemy import func, select
@@ -50,15 +52,21 @@ def opportunity_modal(slack: SignedRequests, fake: FakeSlack, user: str) -> dict
 
 
 def submit(
-    slack: SignedRequests,
+    slack: SignedRequests, modal: dict[str, Any], user: str, **fields: Any
+) -> requests.Response:
+    return slack.view_submission(filled(modal, **fields), user_id=user)
+
+
+def filled(
     modal: dict[str, Any],
-    user: str,
     *,
     title: str,
     kind: str = "consulting",
     link: str = "https://example.com/project",
     closes_on: date | None = CLOSES,
-) -> requests.Response:
+) -> dict[str, Any]:
+    """The form as submitted with these answers."""
+
     def typed(value: str) -> dict[str, Any]:
         return {"type": "plain_text_input", "value": value or None}
 
@@ -82,7 +90,7 @@ def submit(
             }
         },
     }
-    return slack.view_submission({**modal, "state": {"values": values}}, user_id=user)
+    return {**modal, "state": {"values": values}}
 
 
 def stored(database: Database, title: str) -> Opportunity | None:
@@ -121,6 +129,25 @@ def test_the_form_explains_what_is_wrong(
         BLOCK_OPPORTUNITY_LINK: "A link starts with https:// (or http://).",
         BLOCK_OPPORTUNITY_CLOSES: "It can't close in the past.",
     }
+
+
+def test_a_replayed_submission_of_the_form_is_refused_and_saves_once(
+    slack: SignedRequests, fake_slack: FakeSlack, bot_database: Database
+) -> None:
+    poster = new_user_id()
+    fake_slack.add_user(poster, name="pat")
+    title = f"Replayed {poster}"
+    form = filled(opportunity_modal(slack, fake_slack, poster), title=title)
+    body = urlencode({"payload": json.dumps(slack.view_submission_payload(form, user_id=poster))})
+    headers = {**slack.signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
+    statuses = [
+        requests.post(slack.url, data=body, headers=headers, timeout=10).status_code
+        for _ in range(2)
+    ]
+    assert statuses == [200, 401]
+    with bot_database.read() as session:
+        saved = select(func.count()).where(Opportunity.title == title)
+        assert session.scalar(saved) == 1
 
 
 def test_an_opportunity_is_posted_to_the_alumni_in_working_hours(

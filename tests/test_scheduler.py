@@ -21,16 +21,14 @@ NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the night European clocks go f
 
 
 def test_claiming_an_event_twice_succeeds_once(migrated_database: Database) -> None:
-    claims = [
-        claim_event(
-            migrated_database,
-            event_id="EvTWICE",
-            team_id="T1",
-            event_type="app_home_opened",
-            now=NOW,
-        )
-        for _ in range(2)
-    ]
+    claims = []
+    for _ in range(2):
+        with migrated_database.session() as session:
+            claims.append(
+                claim_event(
+                    session, event_id="EvTWICE", team_id="T1", event_type="app_home_opened", now=NOW
+                )
+            )
     assert claims == [True, False]
 
 
@@ -40,7 +38,8 @@ def test_tick_forgets_event_ids_past_retention_only(migrated_database: Database)
     old = NOW - PROCESSED_EVENT_RETENTION - timedelta(seconds=1)
     recent = NOW - PROCESSED_EVENT_RETENTION + timedelta(seconds=1)
     for event_id, at in (("EvOLD", old), ("EvRECENT", recent)):
-        claim_event(migrated_database, event_id=event_id, team_id="T1", event_type="x", now=at)
+        with migrated_database.session() as session:
+            claim_event(session, event_id=event_id, team_id="T1", event_type="x", now=at)
 
     forget_old_event_ids(Deps(database=migrated_database, clock=lambda: NOW), NOW)
 
