@@ -33,6 +33,7 @@ from bot.sandbox.fake_slack import FakeSlack  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from domain.people import Profile  # noqa: E402
+from domain.schedule import WorkingHours  # noqa: E402
 from services.org_import import Directory  # noqa: E402
 
 PEOPLE = 100_000
@@ -99,7 +100,9 @@ def import_once(url: str, slack_url: str, path: str) -> dict[str, float]:
     started = time.perf_counter()
     chart = read_org_chart(Path(path).read_bytes())
     plan = plan_import(database, chart, directory, team_id=TEAM)
-    applied = apply_import(database, plan, team_id=TEAM, now=datetime.now(UTC))
+    applied = apply_import(
+        database, plan, team_id=TEAM, now=datetime.now(UTC), hours=WorkingHours()
+    )
     total = time.perf_counter() - started
     database.dispose()
     status = Path("/proc/self/status").read_text()

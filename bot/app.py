@@ -26,6 +26,7 @@ from handlers import (
     events,
     expense_followups,
     expenses,
+    hand_over,
     home,
     leadership,
     learnings,
@@ -49,9 +50,11 @@ from services.alumni_asks import get_relayed
 from services.budget import get_decision
 from services.deps import Clock, Deps
 from services.expense_followups import get_followup
+from services.hand_over import hand_over_note
 from services.inbox import InboxKeeping
 from services.leadership_digest import stored_report
 from services.news import digest_items
+from services.off_chart import off_chart_note
 from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
 from services.outbox import new_worker_id
@@ -69,6 +72,7 @@ SURFACES = (
     values,
     reviews,
     tour_end,
+    hand_over,
     alumni,
     alumni_directory,
     opportunities,
@@ -141,6 +145,7 @@ def _renderers(database: Database, reads: ReviewReads) -> dict[str, Renderer]:
         **reviews.renderers(reads),
         **tour_end.renderers(partial(get_tour_end, database)),
         **unreachable.renderers(partial(unreachable_note, database)),
+        **hand_over.renderers(partial(hand_over_note, database), partial(off_chart_note, database)),
         **alumni.renderers(partial(get_invitation, database)),
         **opportunities.renderers(partial(get_opportunity, database)),
         **news.renderers(partial(digest_items, database)),

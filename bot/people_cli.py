@@ -101,7 +101,9 @@ def people_import(settings: Settings, options: argparse.Namespace) -> int:
                 "--skip-bad-rows."
             )
             return EXIT_REFUSED_ROWS
-        applied = apply_import(database, plan, team_id=team_id, now=settings.clock())
+        applied = apply_import(
+            database, plan, team_id=team_id, now=settings.clock(), hours=settings.working_hours
+        )
     finally:
         database.dispose()
     _applied(applied, plan)
@@ -159,3 +161,8 @@ def _applied(applied: Applied, plan: ImportPlan) -> None:
         f"Imported{skipped}: {applied.lines:,} reporting lines written, "
         f"{applied.people:,} people stored from Slack."
     )
+    if applied.hand_overs:
+        print(
+            f"Tours of duty whose employee now reports to someone else: {applied.hand_overs:,}. "
+            "I'll ask each tour's manager to hand it over or close it, and tell the new manager."
+        )

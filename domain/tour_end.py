@@ -23,11 +23,13 @@ class EndDecision(StrEnum):
 
 
 class EndReason(StrEnum):
-    """Why a tour ended: what was decided, or a follow-on tour that began."""
+    """Why a tour ended: what was decided, a follow-on tour that began, or its manager's
+    closing it when the org chart moved the employee to someone else."""
 
     NEW_TOUR = "new_tour"
     TRANSITION = "transition"
     UNDECIDED = "undecided"
+    NEW_MANAGER = "new_manager"
 
 
 def lead_occurrence(lead_days: int) -> str:

@@ -69,6 +69,8 @@ ACTION_TOUR_END_NEW = "tour_end_new_tour"
 ACTION_TOUR_END_TRANSITION = "tour_end_transition"
 ACTION_TOUR_END_LATER = "tour_end_later"
 ACTION_TOUR_END_OFFBOARD = "tour_end_offboard"
+ACTION_TOUR_HAND_OVER = "tour_hand_over"
+ACTION_TOUR_CLOSE_ON_MOVE = "tour_close_on_move"
 
 # Leaving and the alumni network: the offboarding form, and the invitation's two answers.
 VIEW_OFFBOARD = "offboard_modal"
@@ -135,6 +137,8 @@ ACTIONS = (
     ACTION_TOUR_END_TRANSITION,
     ACTION_TOUR_END_LATER,
     ACTION_TOUR_END_OFFBOARD,
+    ACTION_TOUR_HAND_OVER,
+    ACTION_TOUR_CLOSE_ON_MOVE,
     ACTION_ALUMNI_JOIN,
     ACTION_ALUMNI_DECLINE,
     ACTION_OPPORTUNITY_INTERESTED,

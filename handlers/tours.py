@@ -307,6 +307,8 @@ def handle_view_tour_statement(
                 draft=draft,
                 source=VersionSource.FORM,
                 now=now,
+                admins=deps.admins,
+                hours=deps.working_hours,
                 follows_tour_id=purpose.follows_tour_id,
             )
         else:
@@ -578,6 +580,8 @@ def complete_guided(progress: Progress, client: WebClient, deps: Deps) -> None:
             draft=draft,
             source=VersionSource.GUIDED,
             now=deps.clock(),
+            admins=deps.admins,
+            hours=deps.working_hours,
         ),
     )
 

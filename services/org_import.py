@@ -17,6 +17,8 @@ from db.engine import Database, in_batches
 from db.models import Person, ReportingLine
 from domain.org_chart import OrgChart, OrgRow, RefusedRow, reporting_loops
 from domain.people import Profile
+from domain.schedule import WorkingHours
+from services.hand_over import plan_hand_overs
 from services.people import store_profiles
 
 
@@ -83,6 +85,7 @@ class ImportPlan:
 class Applied:
     people: int  # stored from Slack
     lines: int  # reporting lines opened
+    hand_overs: int  # open tours whose manager is asked to hand them over
 
 
 @dataclass
@@ -160,9 +163,12 @@ def plan_import(
     )
 
 
-def apply_import(database: Database, plan: ImportPlan, *, team_id: str, now: datetime) -> Applied:
+def apply_import(
+    database: Database, plan: ImportPlan, *, team_id: str, now: datetime, hours: WorkingHours
+) -> Applied:
     """Store the people found in Slack and open a reporting line for each placement that
-    changed, closing the one it replaces; all in one transaction."""
+    changed, closing the one it replaces, and ask about the tours whose employee now reports
+    to someone else (services/hand_over.py); all in one transaction."""
     with database.session() as session:
         store_profiles(session, plan.profiles, now)
         ids = dict(
@@ -201,7 +207,8 @@ def apply_import(database: Database, plan: ImportPlan, *, team_id: str, now: dat
                     for p in changed
                 ],
             )
-    return Applied(people=len(plan.profiles), lines=len(changed))
+        hand_overs = plan_hand_overs(session, team_id=team_id, opened_at=now, hours=hours)
+    return Applied(people=len(plan.profiles), lines=len(changed), hand_overs=hand_overs)
 
 
 def current_places(database: Database, team_id: str) -> dict[str, Place]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -25,6 +26,7 @@ from domain.tours import (
     may_read_statement,
 )
 from services.audit import record_audit
+from services.off_chart import flag_off_chart
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
 from services.tour_lifecycle import activate_tour
@@ -133,11 +135,14 @@ def propose_tour(
     draft: TourDraft,
     source: VersionSource,
     now: datetime,
+    admins: Collection[str],
+    hours: WorkingHours,
     follows_tour_id: int | None = None,
 ) -> TourRef:
     """A manager's first version; it waits for the employee. Raises TourRefusal if not possible.
 
-    `follows_tour_id`: the active tour this one is planned to follow, from the tour-end talk."""
+    `follows_tour_id`: the active tour this one is planned to follow, from the tour-end talk.
+    The `admins` are told when the org chart names someone else as the person's manager."""
     assert draft.tour_type and draft.start_date and draft.end_date
     try:
         with database.session() as session:
@@ -187,6 +192,7 @@ def propose_tour(
                 subject=f"tour:{tour.id}",
                 now=now,
             )
+            flag_off_chart(session, tour, admins=admins, now=now, hours=hours)
             session.flush()
             session.refresh(tour)
             return TourRef.of(tour)

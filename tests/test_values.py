@@ -207,6 +207,8 @@ def make_tour(database: Database, team_id: str, manager: str, employee: str) -> 
         draft=draft,
         source=VersionSource.FORM,
         now=now,
+        admins=(),
+        hours=WorkingHours(),
     )
     accept_tour(
         database,
