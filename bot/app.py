@@ -35,6 +35,7 @@ from handlers import (
     opportunities,
     privacy,
     reviews,
+    rollout,
     tour_end,
     tours,
     unreachable,
@@ -59,6 +60,7 @@ from services.offboarding import get_invitation
 from services.opportunities import get_opportunity
 from services.outbox import new_worker_id
 from services.review_reads import ReviewReads
+from services.rollout import campaign_of, reports_to_cover
 from services.tour_end import get_tour_end
 from services.unreachable import unreachable_note
 
@@ -73,6 +75,7 @@ SURFACES = (
     reviews,
     tour_end,
     hand_over,
+    rollout,
     alumni,
     alumni_directory,
     opportunities,
@@ -146,6 +149,7 @@ def _renderers(database: Database, reads: ReviewReads) -> dict[str, Renderer]:
         **tour_end.renderers(partial(get_tour_end, database)),
         **unreachable.renderers(partial(unreachable_note, database)),
         **hand_over.renderers(partial(hand_over_note, database), partial(off_chart_note, database)),
+        **rollout.renderers(partial(reports_to_cover, database), partial(campaign_of, database)),
         **alumni.renderers(partial(get_invitation, database)),
         **opportunities.renderers(partial(get_opportunity, database)),
         **news.renderers(partial(digest_items, database)),

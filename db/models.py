@@ -29,6 +29,7 @@ from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
 from domain.money import ExpenseStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
+from domain.rollout import AsideReason, CampaignEnd
 from domain.tours import Side, TourStatus, TourType, VersionSource
 
 NAMING_CONVENTION = {
@@ -139,6 +140,45 @@ def _choice(enum: type[StrEnum], name: str) -> SAEnum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class RolloutCampaign(Base):
+    """A push for every manager to agree a tour of duty with each report, over the company or
+    one department: from an admin's start until full coverage or an admin's stop."""
+
+    __tablename__ = "rollout_campaigns"
+    __table_args__ = (
+        Index(
+            "uq_rollout_campaigns_running",
+            "team_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str | None] = mapped_column(String(200))  # None: the whole company
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[CampaignEnd | None] = mapped_column(_choice(CampaignEnd, "campaign_end"))
+
+
+class RolloutAside(Base):
+    """A report their manager put aside in a campaign ("Not now"), and why."""
+
+    __tablename__ = "rollout_asides"
+    __table_args__ = (UniqueConstraint("campaign_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("rollout_campaigns.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[AsideReason] = mapped_column(_choice(AsideReason, "aside_reason"))
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Workspace(Base):

@@ -87,6 +87,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("report", "report", "(Admins) The leadership digest on demand.", "report"),
     Subcommand(
+        "rollout",
+        "rollout [department | status | stop]",
+        "(Admins) Ask every manager in the org chart to agree a tour with each report, and see "
+        "the coverage.",
+        "rollout Engineering",
+    ),
+    Subcommand(
         "export", "export", "Get every record the bot holds about you, as a file.", "export"
     ),
     Subcommand(

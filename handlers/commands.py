@@ -26,6 +26,7 @@ from handlers import (
     opportunities,
     privacy,
     reviews,
+    rollout,
     tours,
     values,
 )
@@ -63,6 +64,7 @@ HANDLERS: dict[str, SubcommandHandler] = {
     "learned": learnings.SUBCOMMAND,
     "expense": expenses.SUBCOMMAND,
     "report": leadership.SUBCOMMAND,
+    "rollout": rollout.SUBCOMMAND,
 }
 # What alumni use: they never see a current employee's tour, values or reviews.
 FOR_ALUMNI = frozenset({"alumni", "export", "forget"})

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 
 from domain.reviews import ReviewStatus
 from domain.tours import TourStatus, may_read_statement
-from handlers import values
+from handlers import rollout_views, values
 from handlers.expenses import new_request_actions
 from handlers.ids import ACTION_HOME_CHECKIN, ACTION_HOME_VIEW_STATEMENT, ACTION_OPEN_GUIDE
 from handlers.mrkdwn import escape_mrkdwn
@@ -70,6 +70,7 @@ def _publish_home(
         is_admin=user_id in deps.admins,
         now=deps.clock(),
         budget_defaults=deps.budget_defaults,
+        min_group_size=deps.min_group_size,
     )
     values_blocks = values.build_values_home_blocks(deps, team_id, user_id)
     if (
@@ -79,11 +80,13 @@ def _publish_home(
     ):
         view = build_home_welcome(first_name)
     else:
-        view = build_home(facts, values_blocks, deps.clock().date())
+        view = build_home(facts, values_blocks, deps.clock().date(), deps.min_group_size)
     client.views_publish(user_id=user_id, view=view)
 
 
-def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str, Any]:
+def build_home(
+    facts: HomeFacts, values_blocks: Blocks, today: Any, min_group_size: int
+) -> dict[str, Any]:
     blocks: Blocks = [HeaderBlock(text="Your alliance").to_dict()]
     if facts.my_tour is None:
         blocks.append(
@@ -121,6 +124,8 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
     if facts.learnings:
         shared = "\n".join(f"• {escape_mrkdwn(clip(text, 300))}" for text in facts.learnings)
         blocks.append(section_block(f"*What you learned lately*\n{shared}").to_dict())
+    if facts.to_cover:
+        blocks += [DividerBlock().to_dict(), *rollout_views.home_blocks(facts.to_cover)]
     if facts.team:
         blocks += _team_blocks(facts.team, facts.reviews, facts.team_budgets, today)
     if facts.admin_counts is not None:
@@ -137,6 +142,8 @@ def build_home(facts: HomeFacts, values_blocks: Blocks, today: Any) -> dict[str,
                 "leadership digest, with its chart, as of now."
             ).to_dict(),
         ]
+        if facts.rollout is not None:
+            blocks += rollout_views.coverage_blocks(facts.rollout, min_group_size)
     return View(type="home", blocks=blocks[:100]).to_dict()
 
 

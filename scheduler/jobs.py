@@ -21,6 +21,7 @@ from services.opportunities import close_due, plan_posts
 from services.outbox import Sender, batch_size, deliver_due, end_orphaned_claims
 from services.review_nudges import close_past_reviews, plan_due_nudges
 from services.reviews import plan_due_reviews
+from services.rollout import plan_rollout
 from services.tour_end import plan_end_prompts, run_tour_transitions
 from services.unreachable import flag_unreachable
 
@@ -153,6 +154,12 @@ def close_reviews(deps: Deps, now: datetime) -> None:
         logger.info("closed %d alignment reviews", closed)
 
 
+def rollout_prompts(deps: Deps, now: datetime) -> None:
+    """The running rollout's weekly DM to each manager with reports still without a tour."""
+    if planned := plan_rollout(deps.database, now=now, hours=deps.working_hours):
+        logger.info("rollout: planned %d prompts to managers", planned)
+
+
 def tour_ends(deps: Deps, now: datetime) -> None:
     """Begin and end tours on their dates, flag the undecided, and prompt the tour-end talk."""
     changed = run_tour_transitions(
@@ -236,6 +243,7 @@ JOBS: tuple[Job, ...] = (
     Job(id="nudge-reviews", every=timedelta(minutes=15), run=nudge_reviews),
     Job(id="close-reviews", every=timedelta(hours=1), run=close_reviews),
     Job(id="tour-ends", every=timedelta(minutes=15), run=tour_ends),
+    Job(id="rollout-prompts", every=timedelta(minutes=15), run=rollout_prompts),
     Job(id="alumni-invitations", every=timedelta(minutes=15), run=alumni_invitations),
     Job(id="alumni-opportunities", every=timedelta(minutes=5), run=alumni_opportunities),
     Job(id="alumni-news", every=timedelta(minutes=30), run=alumni_news),

@@ -13,6 +13,7 @@ from domain.reviews import ReviewStatus
 from domain.tours import OPEN_STATUSES, TourStatus
 from services.budget import BudgetDefaults, BudgetStatus, budget_status
 from services.learnings import recent_learnings
+from services.rollout import CoverageReport, ReportToCover, coverage_report, my_reports_to_cover
 from services.tours import TourStatement, team_tours, tours_of
 
 
@@ -45,10 +46,13 @@ class HomeFacts:
     budget: BudgetStatus | None = None  # your networking budget this year
     # Each report's budget this year, by their user id: for a manager's view of the team.
     team_budgets: dict[str, BudgetStatus] = field(default_factory=dict)
+    # A running rollout: the manager's reports still without a tour; its coverage, for admins.
+    to_cover: list[ReportToCover] = field(default_factory=list)
+    rollout: CoverageReport | None = None
 
     @property
     def is_newcomer(self) -> bool:
-        return self.my_tour is None and not self.team
+        return self.my_tour is None and not self.team and not self.to_cover
 
 
 def home_facts(
@@ -59,6 +63,7 @@ def home_facts(
     is_admin: bool,
     now: datetime,
     budget_defaults: BudgetDefaults,
+    min_group_size: int,
 ) -> HomeFacts:
     mine = tours_of(database, team_id, user_id)
     current = next((t for t in mine if t.status in OPEN_STATUSES), mine[0] if mine else None)
@@ -78,6 +83,8 @@ def home_facts(
         learnings=recent_learnings(database, team_id=team_id, user_id=user_id),
         budget=budget_of(user_id) if current is not None else None,
         team_budgets={tour.employee_user_id: budget_of(tour.employee_user_id) for tour in team},
+        to_cover=my_reports_to_cover(database, team_id, user_id),
+        rollout=coverage_report(database, team_id, min_group_size) if is_admin else None,
     )
 
 

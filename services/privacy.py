@@ -50,6 +50,7 @@ from db.models import (
     Person,
     ReportingLine,
     ReviewResponse,
+    RolloutAside,
     Tour,
     TourVersion,
     ValueShare,
@@ -86,6 +87,8 @@ ABOUT_PERSON: tuple[PersonRows, ...] = (
     PersonRows(Tour, ("employee_id", "manager_id")),
     # Their place in the org chart; a report's line keeps naming them only by id.
     PersonRows(ReportingLine, ("person_id",), party=("manager_id",)),
+    # Put aside in a rollout campaign by their manager, and why.
+    PersonRows(RolloutAside, ("person_id",), party=("set_by_id",)),
     PersonRows(ValueStatement, ("person_id",)),
     PersonRows(ValueShare, ("owner_id", "viewer_id")),
     PersonRows(Conversation, ("person_id",)),

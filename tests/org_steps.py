@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.sandbox.fake_slack import FakeSlack
@@ -52,3 +53,9 @@ def people_import(
         timeout=60,
         check=False,
     )
+
+
+def chart_by_id(lines: Iterable[tuple[str, str, str]]) -> bytes:
+    """An org chart by Slack ids: (person, manager or "", department) each."""
+    rows = [f"{person},{manager},{department}" for person, manager, department in lines]
+    return ("slack_id,manager_slack_id,department\n" + "\n".join(rows) + "\n").encode()

@@ -19,7 +19,7 @@ from services.hand_over import ASK, SETTLED, TOLD
 from services.off_chart import OFF_CHART
 from services.reviews import plan_due_reviews
 from tests.helpers import new_user_id, wait_until
-from tests.org_steps import people_import
+from tests.org_steps import chart_by_id, people_import
 from tests.review_steps import HOURS, PLAN_AT, agree_tour, deliver, responses_of, reviews_of
 from tests.tour_steps import dm_with_button, form, is_dm_to, open_statement_modal, press, submit
 
@@ -27,9 +27,8 @@ ADMIN = "UADMIN1"  # the shared test bot's admin
 
 
 def chart(*lines: tuple[str, str]) -> bytes:
-    """An org chart by Slack ids: (person, manager or "")."""
-    rows = [f"{person},{manager},Sales" for person, manager in lines]
-    return ("slack_id,manager_slack_id,department\n" + "\n".join(rows) + "\n").encode()
+    """An org chart of one department by Slack ids: (person, manager or "")."""
+    return chart_by_id((person, manager, "Sales") for person, manager in lines)
 
 
 def planned(database: Database, purpose: str, subject_prefix: str) -> list[Outbox]:
