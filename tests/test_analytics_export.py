@@ -39,6 +39,8 @@ from db.models import (
     ProcessedEvent,
     ReportingLine,
     ReviewResponse,
+    RolloutAside,
+    RolloutCampaign,
     Tour,
     TourVersion,
     ValueShare,
@@ -51,6 +53,7 @@ from domain.conversations import FlowName
 from domain.delivery import OutboxStatus
 from domain.money import ExpenseStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
+from domain.rollout import AsideReason
 from domain.tours import Side, TourStatus, TourType, VersionSource
 from services.analytics_export import export_analytics
 from tests.test_cli import bare_env, run_cli
@@ -132,7 +135,10 @@ def seed_every_table(database: Database) -> Seeded:
             end_reason="completed",
             updated_at=NOW,
         )
-        session.add(tour)
+        campaign = RolloutCampaign(
+            team_id=team, department="Engineering", started_by_id=lee.id, started_at=NOW
+        )
+        session.add_all([tour, campaign])
         session.flush()
         review = AlignmentReview(
             **std,
@@ -339,6 +345,15 @@ def seed_every_table(database: Database) -> Seeded:
                 location=f"Lisbon {word}",
                 start_date=START,
                 valid_from=NOW,
+            ),
+            campaign,
+            RolloutAside(
+                team_id=team,
+                campaign_id=campaign.id,
+                person_id=dana.id,
+                reason=AsideReason.ON_LEAVE,
+                set_by_id=lee.id,
+                set_at=NOW,
             ),
             Inbox(
                 team_id=team,
