@@ -50,6 +50,7 @@ from db.models import (  # noqa: E402
     Opportunity,
     OpportunityInterest,
     Person,
+    ReportingLine,
     ReviewResponse,
     Tour,
     Workspace,
@@ -154,6 +155,9 @@ def _fill(connection: Connection, workforce: Workforce) -> dict[str, int]:
     rng = random.Random(workforce.employees)
     insert_rows(connection, Workspace.__table__, [_workspace()])
     counts = {"people": insert_rows(connection, Person.__table__, _people(workforce))}
+    counts["reporting_lines"] = insert_rows(
+        connection, ReportingLine.__table__, _reporting_lines(workforce)
+    )
     tours = [*_active_tours(workforce, rng), *_alumni_tours(workforce, rng)]
     counts["tours"] = insert_rows(connection, Tour.__table__, [row for row, _ in tours])
     counts["tours"] += insert_rows(connection, Tour.__table__, _next_tours(workforce, rng))
@@ -200,6 +204,24 @@ def _people(workforce: Workforce) -> Iterator[dict[str, Any]]:
             "deleted": n >= workforce.managers + workforce.employees,
             "first_seen_at": NOW - 3 * YEAR,
             "profile_refreshed_at": NOW,
+        }
+
+
+DEPARTMENTS = ("Sales", "Engineering", "Support", "Finance", "People", "Marketing", "Legal")
+
+
+def _reporting_lines(workforce: Workforce) -> Iterator[dict[str, Any]]:
+    """The org chart: each employee under their manager, in one of seven departments (one in
+    twenty not in the chart), so that the digest's figures by department have work to do."""
+    for employee in range(workforce.employees):
+        if employee % 20 == 19:
+            continue
+        yield {
+            "team_id": TEAM,
+            "person_id": workforce.employee_id(employee),
+            "manager_id": workforce.manager_of(employee),
+            "department": DEPARTMENTS[employee % len(DEPARTMENTS)],
+            "valid_from": NOW - YEAR,
         }
 
 

@@ -87,6 +87,15 @@ def whole_of(parts: Mapping[str, Tally], min_group_size: int) -> Tally:
     )
 
 
+def disjoint_whole(parts: Iterable[Tally], min_group_size: int) -> Tally:
+    """The whole of parts about different people each (no one is in two of them, as with
+    each person's one department), exactly: their people add up."""
+    parts = list(parts)
+    people = sum(each.people for each in parts)
+    few = frozenset().union(*(each.few for each in parts)) if people < min_group_size else None
+    return Tally(sum(each.amount for each in parts), people, few or frozenset())
+
+
 def figure(counted: Iterable[Counted], min_group_size: int, parts: Sequence[str] = ()) -> Figure:
     """The figure, with the small-group rule applied (`figure_of`). `parts` lists the
     breakdown's parts in order; every item's part must be one."""

@@ -113,6 +113,15 @@ class Figures:
     opportunity_interest: Figure  # "I'm interested" in the week, on any opportunity
     learnings_shared: Figure  # in the week
     budget_used: Figure  # approved in the week, minor units, by currency
+    # By department of the org chart (reporting_lines; "" for people not in it):
+    active_by_department: Figure  # people with an active tour (stock)
+    reviews_on_time_by_department: Figure  # answered by both in the week, nobody escalated
+    reviews_overdue_by_department: Figure  # overdue now (stock)
+
+    @property
+    def has_departments(self) -> bool:
+        """Whether the org chart names departments (its people are not all outside it)."""
+        return any(part for part in self.active_by_department.by)
 
     def named(self) -> dict[str, Figure]:
         """Every figure by name, in the order above."""

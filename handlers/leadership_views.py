@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import partial
 
 from domain.figures import Change, Figure
+from domain.leadership import Figures
 from domain.money import Money
 from handlers.delivery import Upload
 from services.leadership_chart import render_history_png
@@ -118,9 +119,39 @@ def digest_text(report: Report, title: str) -> str:
             f"{line('opportunities_posted')}, drawing {line('opportunity_interest')} “interested”",
             f"• Learnings shared: {line('learnings_shared')} · networking budget used: "
             f"{_money(figures.budget_used, changes['budget_used'], withheld)}",
+            *_department_lines(figures, withheld),
             f"_{since} A figure about fewer than {figures.min_group_size} people is withheld._",
         ]
     )
+
+
+MAX_DEPARTMENTS = 15  # the largest shown; the export has them all
+
+
+def _department_lines(figures: Figures, withheld: str) -> list[str]:
+    """Each department's active tours and reviews, the largest first; small departments
+    withheld, with enough others that none can be worked out from the whole."""
+    if not figures.has_departments:
+        return []
+    active = figures.active_by_department
+    on_time = figures.reviews_on_time_by_department.by
+    overdue = figures.reviews_overdue_by_department.by
+
+    def shown(value: int | None) -> str:
+        return withheld if value is None else _count(value)
+
+    order = sorted(active.by, key=lambda part: (not part, -(active.by[part] or 0), part))
+    lines = ["*By department*"] + [
+        f"• {part or 'Not in the org chart'}: active tours {shown(active.by[part])} · reviews "
+        f"on time this week {shown(on_time.get(part, 0))} · overdue {shown(overdue.get(part, 0))}"
+        for part in order[:MAX_DEPARTMENTS]
+    ]
+    if len(order) > MAX_DEPARTMENTS:
+        lines.append(
+            f"• And {len(order) - MAX_DEPARTMENTS} more departments: "
+            "`alliance export` has them all."
+        )
+    return lines
 
 
 def chart_upload(report: Report) -> Upload:

@@ -14,7 +14,16 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Table,
+    UniqueConstraint,
+    distinct,
+    func,
+    select,
+)
 from sqlite_utils import Database as SQLiteFile
 
 from db.engine import Database
@@ -28,6 +37,7 @@ from db.models import (
     Opportunity,
     Outbox,
     ProcessedEvent,
+    ReportingLine,
     ValueStatement,
 )
 from db.privacy import Privacy, privacy_of
@@ -43,6 +53,9 @@ SEARCHABLE = {
     Learning.__tablename__: (Learning.text.key, Learning.source.key),
     Opportunity.__tablename__: (Opportunity.title.key, Opportunity.description.key),
 }
+# A dimension of the export's own: each workspace's departments in the org chart now, with how
+# many people and managers have a current line in them (join on reporting_lines.department).
+DEPARTMENTS = "departments"
 BATCH_ROWS = 5_000  # rows read, written and reported at a time
 NUMBERS: dict[type, type] = {int: int, bool: int, float: float}  # SQLite types; others are TEXT
 
@@ -89,9 +102,12 @@ def export_analytics(
                     _index(output, table, columns)
                     if _enable_search(output, table, columns):
                         searchable.append(table.name)
+                departments = _write_departments(connection, output)
+                progress(DEPARTMENTS, departments, departments)
+                rows += departments
         finally:
             output.close()
-    return ExportSummary(len(tables), rows, tuple(searchable))
+    return ExportSummary(len(tables) + 1, rows, tuple(searchable))
 
 
 def exported_tables() -> list[Table]:
@@ -170,6 +186,28 @@ def _copy(
     if not written:
         progress(table.name, 0, total)
     return written
+
+
+def _write_departments(connection: Connection, output: SQLiteFile) -> int:
+    line = ReportingLine
+    counted = connection.execute(
+        select(line.team_id, line.department, func.count(), func.count(distinct(line.manager_id)))
+        .where(line.valid_to.is_(None))
+        .group_by(line.team_id, line.department)
+        .order_by(line.team_id, line.department)
+    )
+    rows = [
+        {"team_id": team_id, "name": name, "people": people, "managers": managers}
+        for team_id, name, people, managers in counted
+    ]
+    table = output.table(DEPARTMENTS)
+    table.create(
+        {"team_id": str, "name": str, "people": int, "managers": int},
+        pk=("team_id", "name"),
+        not_null={"team_id", "name", "people", "managers"},
+    )
+    table.insert_all(rows)
+    return len(rows)
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any]:

@@ -4,7 +4,8 @@ no names. What each figure counts is set out in docs/data-model.md ("Leadership 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     and_,
     case,
     exists,
+    func,
     literal,
     null,
     or_,
@@ -32,11 +34,19 @@ from db.models import (
     Learning,
     Opportunity,
     OpportunityInterest,
+    ReportingLine,
     ReviewResponse,
     Tour,
 )
 from db.upsert import insert_if_absent
-from domain.figures import DEFAULT_MIN_GROUP_SIZE, Figure, Tally, figure_of, whole_of
+from domain.figures import (
+    DEFAULT_MIN_GROUP_SIZE,
+    Figure,
+    Tally,
+    disjoint_whole,
+    figure_of,
+    whole_of,
+)
 from domain.leadership import (
     ENDING_SOON,
     ENDING_SOON_PARTS,
@@ -52,7 +62,7 @@ from domain.money import ExpenseStatus
 from domain.reviews import GapKind, ReviewStatus
 from domain.schedule import earliest_local_date
 from domain.tours import TourStatus, TourType
-from services.tallies import Rows, part_tallies, whole_tally
+from services.tallies import Rows, bucket_tallies, part_tallies, whole_tally
 
 TOUR_TYPES = tuple(tour_type.value for tour_type in TourType)
 PERCEPTION_GAPS = (GapKind.PROGRESS, GapKind.ALIGNMENT)
@@ -103,23 +113,33 @@ def compute_figures(
             )
             for name, person, team, when in DONE_IN_THE_WEEK
         }
-        reviews = part_tallies(session, _reviews(team_id, week), size)
+        # Tours by type and reviews by outcome, each by department in the same pass: a person
+        # is in one department, so a department's people add up across them exactly.
+        active = Breakdown(
+            bucket_tallies(session, _by_department(team_id, _active_tours(team_id)), size), size
+        )
+        reviews = Breakdown(
+            bucket_tallies(session, _by_department(team_id, _reviews(team_id, week)), size), size
+        )
         by_currency = part_tallies(session, _budget_used(team_id, week), size)
         return Figures(
             team_id=team_id,
             period=week,
             min_group_size=size,
-            active_tours=counted(_active_tours(team_id), TOUR_TYPES),
+            active_tours=active.by_bucket(TOUR_TYPES),
             statements_proposed=counted(_tours(team_id, Tour.status == TourStatus.PROPOSED)),
-            reviews_on_time=figure_of(reviews.get(ReviewOutcome.ON_TIME, Tally()), {}, size),
-            reviews_late=figure_of(reviews.get(ReviewOutcome.LATE, Tally()), {}, size),
-            reviews_overdue=figure_of(reviews.get(ReviewOutcome.OVERDUE, Tally()), {}, size),
+            reviews_on_time=reviews.of(ReviewOutcome.ON_TIME),
+            reviews_late=reviews.of(ReviewOutcome.LATE),
+            reviews_overdue=reviews.of(ReviewOutcome.OVERDUE),
             perception_gaps_open=counted(_open_perception_gaps(team_id)),
             tours_ending_soon=counted(_ending_soon(team_id, today), ENDING_SOON_PARTS),
             tours_past_end_undecided=counted(_past_end_undecided(team_id, today)),
             budget_used=figure_of(
                 whole_of(by_currency, size), by_currency, size, sorted(by_currency)
             ),
+            active_by_department=active.by_department(),
+            reviews_on_time_by_department=reviews.by_department(ReviewOutcome.ON_TIME),
+            reviews_overdue_by_department=reviews.by_department(ReviewOutcome.OVERDUE),
             **done,
         )
 
@@ -185,6 +205,55 @@ def _reviews(team_id: str, week: Period) -> Rows:
         reviews_where(AlignmentReview.status == ReviewStatus.OPEN, A_SIDE_ESCALATED),
     ).subquery()
     return select(found.c.person, found.c.part).where(found.c.part.is_not(None))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Tallies by bucket (a tour type, a review outcome) and department, and the figures made
+    of them. A person is in one department, so within a bucket departments add up exactly;
+    across buckets only where one person falls in one bucket (an employee has one active
+    tour), which is why `by_department` takes a single bucket unless told all are disjoint."""
+
+    tallies: Mapping[str, Mapping[str, Tally]]
+    size: int
+
+    def _bucket(self, bucket: str) -> Tally:
+        return disjoint_whole(self.tallies.get(bucket, {}).values(), self.size)
+
+    def of(self, bucket: str) -> Figure:
+        return figure_of(self._bucket(bucket), {}, self.size)
+
+    def by_bucket(self, buckets: Sequence[str]) -> Figure:
+        """The buckets as the parts of one figure; they must be about different people."""
+        parts = {bucket: self._bucket(bucket) for bucket in buckets}
+        return figure_of(disjoint_whole(parts.values(), self.size), parts, self.size, buckets)
+
+    def by_department(self, bucket: str | None = None) -> Figure:
+        """One bucket's figure by department; every bucket's, when None (disjoint buckets)."""
+        chosen = [self.tallies.get(bucket, {})] if bucket else list(self.tallies.values())
+        departments: dict[str, list[Tally]] = defaultdict(list)
+        for by_department in chosen:
+            for department, tally in by_department.items():
+                departments[department].append(tally)
+        parts = {name: disjoint_whole(each, self.size) for name, each in departments.items()}
+        whole = disjoint_whole(parts.values(), self.size)
+        return figure_of(whole, parts, self.size, sorted(parts))
+
+
+def _by_department(team_id: str, rows: Rows) -> Rows:
+    """The rows with their part as the bucket, by the department of each person's current
+    reporting line ("" without one) as the part."""
+    found = rows.subquery()
+    current = and_(
+        ReportingLine.team_id == team_id,  # uq_reporting_lines_current
+        ReportingLine.person_id == found.c.person,
+        ReportingLine.valid_to.is_(None),
+    )
+    return select(
+        found.c.person,
+        found.c.part.label("bucket"),
+        func.coalesce(ReportingLine.department, "").label("part"),
+    ).outerjoin(ReportingLine, current)
 
 
 def _ending_soon(team_id: str, today: date) -> Rows:

@@ -20,6 +20,7 @@ from db.models import (
     Opportunity,
     OpportunityInterest,
     Person,
+    ReportingLine,
     ReviewResponse,
     Tour,
 )
@@ -55,6 +56,19 @@ class Seed:
 
     def people(self, count: int) -> list[int]:
         return [self.person() for _ in range(count)]
+
+    def place(self, person_id: int, department: str) -> None:
+        """The person's current line in the org chart: the seed's manager, in `department`."""
+        with self.database.session() as session:
+            session.add(
+                ReportingLine(
+                    team_id=self.team_id,
+                    person_id=person_id,
+                    manager_id=self.manager,
+                    department=department,
+                    valid_from=self.now - timedelta(days=30),
+                )
+            )
 
     def tour(
         self,

@@ -55,7 +55,7 @@ from domain.money import ExpenseStatus
 from domain.reviews import GapKind, Progress, ReviewKind, ReviewStatus
 from domain.rollout import AsideReason
 from domain.tours import Side, TourStatus, TourType, VersionSource
-from services.analytics_export import export_analytics
+from services.analytics_export import DEPARTMENTS, export_analytics
 from tests.test_cli import bare_env, run_cli
 
 # docs/data-model.md ("Privacy"): never exported.
@@ -427,7 +427,25 @@ def test_the_seeding_covers_every_table(seeded: Seeded) -> None:
 
 def test_every_table_is_exported_but_the_private_ones(plain: SQLiteFile) -> None:
     live = {table.name for table in Base.metadata.sorted_tables}
-    assert set(plain.table_names()) == live - NEVER_EXPORTED
+    assert set(plain.table_names()) == (live - NEVER_EXPORTED) | {DEPARTMENTS}
+
+
+def test_departments_are_a_dimension_to_join_the_reporting_lines_on(
+    plain: SQLiteFile, seeded: Seeded
+) -> None:
+    [department] = plain.table(DEPARTMENTS).rows_where("team_id = ?", [seeded.team_id])
+    assert department == {
+        "team_id": seeded.team_id,
+        "name": "Engineering",
+        "people": 1,
+        "managers": 1,
+    }
+    [joined] = plain.query(
+        "select d.people from reporting_lines r join departments d "
+        "on d.team_id = r.team_id and d.name = r.department where r.team_id = ?",
+        [seeded.team_id],
+    )
+    assert joined == {"people": 1}
 
 
 def test_no_personal_column_and_no_personal_value_by_default(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from db.engine import Database
-from db.models import LeadershipDigest
+from db.models import LeadershipDigest, Tour
 from domain.figures import Change, Figure
 from domain.leadership import Figures, changes, digest_week, figures_as_json
 from domain.money import ExpenseStatus
@@ -32,12 +32,20 @@ def figures_of(seed: Seed, now: datetime = NOW, min_group_size: int = 5) -> Figu
     )
 
 
+BY_DEPARTMENT = (
+    "active_by_department",
+    "reviews_on_time_by_department",
+    "reviews_overdue_by_department",
+)
+
+
 def assert_only(figures: Figures, **expected: Figure) -> None:
-    """The named figures are as expected, and every other one counts nothing."""
+    """The named figures are as expected, and every other one counts nothing (the breakdowns by
+    department repeat figures already checked: test_figures_by_department checks them)."""
     for name, actual in figures.named().items():
         if name in expected:
             assert actual == expected[name], name
-        else:
+        elif name not in BY_DEPARTMENT:
             assert actual.value == 0, name
 
 
@@ -97,6 +105,44 @@ def test_a_figure_about_four_people_is_withheld_and_about_five_shown(
     assert figures_of(seed, min_group_size=4).reviews_late == Figure(8)  # the rule is configurable
     seed.review(seed.tour(), answered_at=IN_WEEK, escalated=True)
     assert figures_of(seed).reviews_late == Figure(9)
+
+
+def test_figures_by_department_withhold_small_ones_and_enough_others(
+    migrated_database: Database,
+) -> None:
+    seed = Seed(migrated_database, NOW)
+    for _ in range(13):
+        seed.review(seed.tour(), answered_at=IN_WEEK)
+    with migrated_database.read() as session:
+        employees = session.scalars(
+            select(Tour.employee_id).where(Tour.team_id == seed.team_id).order_by(Tour.id)
+        ).all()
+    departments = ["Engineering"] * 6 + ["Legal"] * 2 + ["Operations"] * 5
+    for employee, department in zip(employees[:12], departments, strict=False):
+        seed.place(employee, department)  # the last Operations employee is not in the chart
+    for _ in range(5):
+        seed.review(seed.tour(), escalated=True)  # overdue, people not in the chart
+    figures = figures_of(seed)
+    # Legal (2) and Operations (4 in the chart) are withheld: together they are enough that
+    # neither is the whole less the parts shown. People outside the chart count apart; in the
+    # reviews done they are one, so they are withheld too.
+    assert figures.active_by_department == Figure(
+        18, {"": 6, "Engineering": 6, "Legal": None, "Operations": None}
+    )
+    assert figures.reviews_on_time_by_department == Figure(
+        13, {"": None, "Engineering": 6, "Legal": None, "Operations": None}
+    )
+    assert figures.reviews_overdue_by_department == Figure(5, {"": 5})
+    assert figures.has_departments
+
+
+def test_without_an_org_chart_there_is_no_breakdown(migrated_database: Database) -> None:
+    seed = Seed(migrated_database, NOW)
+    for _ in range(5):
+        seed.tour()
+    figures = figures_of(seed)
+    assert figures.active_by_department == Figure(5, {"": 5})
+    assert not figures.has_departments
 
 
 def test_open_perception_gaps_on_active_tours(migrated_database: Database) -> None:

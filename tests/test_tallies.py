@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Integer, String, literal, literal_column, select, union_all
 
 from db.engine import Database
-from domain.figures import Counted, tally_of, whole_of
+from domain.figures import Counted, disjoint_whole, tally_of, whole_of
 from services.tallies import Rows, bucket_tallies, part_tallies, whole_tally
 
 # (person, part, amount): few people, so that parts about a small group are common.
@@ -73,3 +73,13 @@ def test_the_whole_of_the_parts_is_small_exactly_when_the_whole_is(
     assert (derived.amount, derived.is_small(size)) == (whole.amount, whole.is_small(size))
     if whole.is_small(size):
         assert derived == whole
+
+
+@given(rows=ROWS, size=st.integers(1, 6))
+def test_the_whole_of_parts_about_different_people_is_exact(
+    rows: list[tuple[int, str, int]], size: int
+) -> None:
+    # Each person in one part only (their department): the part is decided by the person.
+    placed = [(person, "abc"[person % 3], amount) for person, _, amount in rows]
+    whole, by_part = tally_of([Counted(p, part, amount) for p, part, amount in placed], size)
+    assert disjoint_whole(by_part.values(), size) == whole
