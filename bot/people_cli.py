@@ -11,7 +11,8 @@ from pathlib import Path
 
 from bot.config import Settings
 from db.engine import Database
-from services.org_import import Applied, ChangeKind, ImportPlan
+from services.org_import import Applied, ImportPlan
+from services.org_import_report import applied_lines, plan_lines
 
 EXIT_REFUSED_ROWS = 1  # rows were refused: nothing was applied
 EXIT_BAD_FILE = 2
@@ -30,14 +31,6 @@ DESCRIPTION = (
     "nothing the second time. People missing from the file are listed, never offboarded."
 )
 EPILOG = "Example: alliance people import org.csv --dry-run"
-
-SHOWN: dict[ChangeKind, str] = {
-    ChangeKind.NEW: "new",
-    ChangeKind.MANAGER: "manager",
-    ChangeKind.DEPARTMENT: "department",
-    ChangeKind.DETAILS: "details",
-    ChangeKind.GONE: "not in file",
-}
 
 
 def add_people_commands(
@@ -124,45 +117,8 @@ class _Progress:
 
 
 def _report(path: Path, columns: tuple[str, ...], plan: ImportPlan, *, dry_run: bool) -> None:
-    print(f"Read {plan.rows:,} rows of {path} (columns: {', '.join(columns)}).")
-    counts = [
-        f"{plan.count(ChangeKind.NEW):,} new",
-        f"{plan.count(ChangeKind.MANAGER):,} with a new manager",
-        f"{plan.count(ChangeKind.DEPARTMENT):,} changing department",
-        f"{plan.count(ChangeKind.DETAILS):,} with other changes",
-    ]
-    verb = "Would import" if dry_run else "To import"
-    print(f"{verb}: {', '.join(counts)}.")
-    for change in plan.changes:
-        where = f"line {change.line}" if change.line is not None else ""
-        detail = {
-            ChangeKind.NEW: f"reports to {change.after}",
-            ChangeKind.MANAGER: f"{change.before} -> {change.after}",
-            ChangeKind.DEPARTMENT: f"{change.before or '(none)'} -> {change.after or '(none)'}",
-            ChangeKind.DETAILS: "title, location, start date or email",
-            ChangeKind.GONE: "has a reporting line, not offboarded: review them",
-        }[change.kind]
-        print(f"  {SHOWN[change.kind]:<12} {where:<10} {change.who}: {detail}")
-    if gone := plan.count(ChangeKind.GONE):
-        people = "person" if gone == 1 else "people"
-        print(f"{gone:,} {people} with a reporting line not in the file (listed above).")
-    if plan.refused:
-        print(f"Refused {len(plan.refused):,} rows:")
-        for refusal in plan.refused:
-            print(f"  line {refusal.line}: {refusal.reason}")
+    print("\n".join(plan_lines(str(path), columns, plan, dry_run=dry_run)))
 
 
 def _applied(applied: Applied, plan: ImportPlan) -> None:
-    if not applied.lines and not applied.people:
-        print("Nothing changed: the org chart is as the file says.")
-        return
-    skipped = f" ({len(plan.refused):,} rows skipped)" if plan.refused else ""
-    print(
-        f"Imported{skipped}: {applied.lines:,} reporting lines written, "
-        f"{applied.people:,} people stored from Slack."
-    )
-    if applied.hand_overs:
-        print(
-            f"Tours of duty whose employee now reports to someone else: {applied.hand_overs:,}. "
-            "I'll ask each tour's manager to hand it over or close it, and tell the new manager."
-        )
+    print("\n".join(applied_lines(applied, plan)))

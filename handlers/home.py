@@ -139,7 +139,9 @@ def build_home(
             ).to_dict(),
             context_block(
                 "Counts only: what people wrote stays private. `/alliance report` gives the "
-                "leadership digest, with its chart, as of now."
+                "leadership digest, with its chart, as of now. To bring in the org chart, DM me "
+                "your HR system's CSV export; `/alliance rollout` then asks every manager to "
+                "agree a tour with each report."
             ).to_dict(),
         ]
         if facts.rollout is not None:

@@ -71,6 +71,8 @@ ACTION_TOUR_END_LATER = "tour_end_later"
 ACTION_TOUR_END_OFFBOARD = "tour_end_offboard"
 ACTION_TOUR_HAND_OVER = "tour_hand_over"
 ACTION_TOUR_CLOSE_ON_MOVE = "tour_close_on_move"
+ACTION_ORG_IMPORT = "org_import"
+ACTION_ORG_IMPORT_CANCEL = "org_import_cancel"
 # Rollout rows: one per report in a message, so each id is suffixed ":<the report's user id>".
 ACTION_ROLLOUT_PROPOSE = "rollout_propose"
 ACTION_ROLLOUT_PROPOSE_ANY = re.compile(rf"^{ACTION_ROLLOUT_PROPOSE}(:[A-Z0-9]+)?$")
@@ -146,6 +148,8 @@ ACTIONS = (
     ACTION_TOUR_CLOSE_ON_MOVE,
     ACTION_ROLLOUT_PROPOSE,
     ACTION_ROLLOUT_ASIDE,
+    ACTION_ORG_IMPORT,
+    ACTION_ORG_IMPORT_CANCEL,
     ACTION_ALUMNI_JOIN,
     ACTION_ALUMNI_DECLINE,
     ACTION_OPPORTUNITY_INTERESTED,

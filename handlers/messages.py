@@ -1,5 +1,5 @@
-"""Messages the bot hears: replies in a DM conversation, one step at a time, and answers in
-the threads of questions to the alumni."""
+"""Messages the bot hears: replies in a DM conversation, one step at a time, answers in the
+threads of questions to the alumni, and an org chart file an admin shares in a DM."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from domain.conversations import Flow, FlowName, Outcome
 from handlers import tours, values
 from handlers.alumni_asks import is_reply_in_the_alumni_channel, relay_reply
 from handlers.conversation_views import CANCELLED_TEXT, NO_CONVERSATION_TEXT, Completion, ask
+from handlers.people_import import is_file_shared_with_the_bot, receive_org_chart
 from handlers.wiring import on_event
 from services.conversations import reply_to_conversation
 from services.deps import Deps
@@ -40,6 +41,9 @@ def handle_event_message(
 ) -> None:
     if is_reply_in_the_alumni_channel(event, deps.alumni_channel):
         relay_reply(event, body, deps)
+        return
+    if is_file_shared_with_the_bot(event):
+        receive_org_chart(event, body, client, deps=deps)
         return
     if not is_person_writing_to_the_bot(event):
         return

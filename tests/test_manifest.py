@@ -36,6 +36,7 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "conversations.inviteShared": "conversations.connect:write",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "files.info": "files:read",
 }
 EVENT_SCOPES: dict[str, str | None] = {
     "app_home_opened": None,

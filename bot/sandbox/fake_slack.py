@@ -16,6 +16,9 @@ Paths served:
   answered ``200 ok`` (text/plain) like Slack.
 - ``/upload/<file_id>`` (POST): the ``upload_url`` handed out by ``files.getUploadURLExternal``,
   recorded as ``file_upload``; answered ``200 OK - <size>``.
+- ``/files-pri/<team>-<file_id>/download/<name>`` (GET): a file a person shared (``add_file``),
+  as its ``url_private_download`` serves it, recorded as ``file_download``: only with an
+  ``Authorization: Bearer`` token, as Slack requires (without, Slack answers its sign-in page).
 """
 
 from __future__ import annotations
@@ -298,6 +301,7 @@ class FakeSlack:
         self._user_by_email: dict[str, str] = {}  # as users.lookupByEmail finds them
         self._dms: dict[str, str] = {}
         self._uploads: dict[str, Payload] = {}
+        self._shared_files: dict[str, tuple[Payload, bytes]] = {}
         self._history: dict[str, list[Payload]] = defaultdict(list)  # channel -> oldest first
         self._clock: Callable[[], float] | None = None
         self._last_ts_micros = 0
@@ -542,6 +546,29 @@ class FakeSlack:
             raise AssertionError(f"no {method or 'API'} call recorded; got {self._summary()}")
         return found[-1]
 
+    def add_file(
+        self, name: str, content: bytes, *, user: str = "U0001", mimetype: str = "text/csv"
+    ) -> Payload:
+        """A file `user` shared, as Slack's file object (what a ``file_share`` message event
+        and ``files.info`` carry); its content is served at its ``url_private_download``."""
+        with self._lock:
+            self._counter += 1
+            file_id = f"F{self._counter:08d}"
+            url = f"{self.base}/files-pri/T0001-{file_id}"
+            shared: Payload = {
+                "id": file_id,
+                "name": name,
+                "title": name,
+                "mimetype": mimetype,
+                "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "text",
+                "size": len(content),
+                "user": user,
+                "url_private": f"{url}/{name}",
+                "url_private_download": f"{url}/download/{name}",
+            }
+            self._shared_files[file_id] = (shared, content)
+            return copy.deepcopy(shared)
+
     def clear(self) -> None:
         """Forget recorded calls and posted messages (faults, overrides and users stay)."""
         with self._lock:
@@ -627,6 +654,8 @@ class FakeSlack:
             method, kind = "file_upload", "upload"
             args.setdefault("file_id", path[len("/upload/") :])
             args["size"] = len(body)
+        elif path.startswith("/files-pri/"):
+            return self._download(path, lower_headers, arrived)
         else:
             page = self._page_for(path)
             if page is None:
@@ -729,6 +758,7 @@ class FakeSlack:
             "conversations.inviteShared": self._conversations_invite_shared,
             "conversations.info": lambda a: {"ok": True, "channel": self._channel(a)},
             "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.info": self._files_info,
             "files.completeUploadExternal": self._files_complete_upload,
         }
 
@@ -952,6 +982,28 @@ class FakeSlack:
             return {"ok": False, "error": "no_user"}
         self._counter += 1
         return {"ok": True, "invite_id": f"I{self._counter:08d}", "is_legacy_shared_channel": False}
+
+    def _download(self, path: str, headers: dict[str, str], arrived: float) -> Reply:
+        file_id = path.split("/")[2].split("-", 1)[-1]
+        with self._cond:
+            found = self._shared_files.get(file_id)
+            authorized = headers.get("authorization", "").startswith("Bearer ")
+            status = 200 if found and authorized else 302 if found else 404
+            self._calls.append(Call("file_download", {"file": file_id}, headers, arrived, status))
+            self._cond.notify_all()
+        if found is None:
+            return _text_reply("not found", 404)
+        if not authorized:  # Slack redirects to its sign-in page
+            return Reply(302, b"", "text/html", {"Location": f"{self.base}/signin"})
+        shared, content = found
+        return Reply(200, content, str(shared["mimetype"]))
+
+    def _files_info(self, args: dict[str, Any]) -> Payload:
+        with self._lock:
+            found = self._shared_files.get(str(args.get("file") or ""))
+        if found is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": copy.deepcopy(found[0])}
 
     def _files_get_upload_url(self, args: dict[str, Any]) -> Payload:
         self._counter += 1
