@@ -5,7 +5,9 @@ import of the same file, on SQLite and PostgreSQL.
 The fake Slack knows every person of the file by email and answers users.lookupByEmail at
 once: the Slack figure is the fake's round trips, and the time Slack's own rate (Tier 4, about
 100 a minute; the importer paces itself by the 429s it meets) would take is shown beside it.
-Each import runs in a fresh process; memory is its peak resident size. Then a rollout
+Each import runs in a fresh process; memory is its peak resident size. A sample of 200 is
+imported again with the fake Slack holding users.lookupByEmail to Tier 4 (429 and Retry-After
+beyond 100 a minute), which shows the pace the importer keeps. Then a rollout
 campaign over the whole company: the time to plan its first week's prompts (every manager,
 about one in eight people, has reports without a tour), and to plan it again.
 
@@ -46,6 +48,7 @@ DATABASE_TARGET_SECONDS = 60.0
 REIMPORT_TARGET_SECONDS = 30.0
 MEMORY_TARGET_MB = 400.0
 CAMPAIGN_TARGET_SECONDS = 5.0
+TIER_4_SAMPLE = 200  # people looked up with the fake Slack holding users.lookupByEmail to Tier 4
 TEAM = "T0001"
 
 
@@ -187,10 +190,31 @@ def run(kind: str, postgres: str | None, people: int) -> tuple[list[Run], dict[s
     return [first, again], campaign
 
 
+def tier_4_sample(people: int) -> dict[str, float]:
+    """A small first import with the fake Slack answering users.lookupByEmail at Tier 4 (100 a
+    minute, refusing the rest with 429 and Retry-After): the pace the importer keeps."""
+    with FakeSlack() as fake, fresh_database("sqlite", None) as url:
+        for n in range(people):
+            fake.add_user(user_id(n), real_name=f"Person {n}", tz="UTC", email=email(n))
+        fake.limit_rate("users.lookupByEmail", per_second=TIER_4_PER_MINUTE / 60)
+        database = Database(url)
+        upgrade(database)
+        database.dispose()
+        with tempfile.TemporaryDirectory(prefix="alliance-bench-import-") as folder:
+            path = Path(folder) / "org.csv"
+            path.write_bytes(org_chart(people))
+            figures = measure(url, fake.url, path)
+        figures["refused_429"] = fake.answered("users.lookupByEmail", 429)
+        return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="an admin URL; the run gets its own database")
     parser.add_argument("--people", type=int, default=PEOPLE)
+    parser.add_argument(
+        "--tier-4-sample", type=int, default=TIER_4_SAMPLE, help="0 leaves the sample out"
+    )
     parser.add_argument("--once", nargs=3, metavar=("URL", "SLACK", "FILE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.once:
@@ -242,6 +266,18 @@ def main() -> int:
                 and again.figures["lines"] == 0,
             ),
         ]
+    if options.tier_4_sample:
+        sample = tier_4_sample(options.tier_4_sample)
+        per_minute = sample["lookups"] / sample["slack"] * 60
+        print()
+        print(
+            "| sample at Tier 4 | look-ups | Slack s | per minute | 429s | 100,000 at this pace |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
+        print(
+            f"| sqlite | {sample['lookups']:,.0f} | {sample['slack']:.1f} | {per_minute:.0f} | "
+            f"{sample['refused_429']:,.0f} | {100_000 / per_minute / 60:.1f} h |"
+        )
     print()
     print("| check | measured | verdict |")
     print("|---|---|---|")
