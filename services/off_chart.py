@@ -7,14 +7,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Person, ReportingLine, Tour
+from db.models import Person, Tour
 from domain.schedule import WorkingHours, next_delivery_time
 from services.outbox import enqueue
 from services.people import display_name
+from services.reporting_lines import chart_manager_id
 
 OFF_CHART = "tour_off_chart"
 
@@ -32,8 +32,8 @@ def flag_off_chart(
     """Plan a note to each admin, in the caller's transaction, when the chart names someone
     other than the tour's manager as the employee's manager; True when it does. Nothing is
     flagged for a person the chart does not place."""
-    chart_manager_id = _chart_manager_id(session, tour.employee_id)
-    if chart_manager_id is None or chart_manager_id == tour.manager_id:
+    managing = chart_manager_id(session, tour.team_id, tour.employee_id)
+    if managing is None or managing == tour.manager_id:
         return False
     for admin in sorted(admins):
         enqueue(
@@ -55,18 +55,10 @@ def off_chart_note(database: Database, tour_id: int) -> OffChartNote | None:
         tour = session.get(Tour, tour_id)
         if tour is None:
             return None
-        chart_manager_id = _chart_manager_id(session, tour.employee_id)
-        chart_manager = session.get(Person, chart_manager_id) if chart_manager_id else None
+        managing = chart_manager_id(session, tour.team_id, tour.employee_id)
+        chart_manager = session.get(Person, managing) if managing else None
         if chart_manager is None:
             return None
         return OffChartNote(
             display_name(tour.manager), display_name(tour.employee), display_name(chart_manager)
         )
-
-
-def _chart_manager_id(session: Session, person_id: int) -> int | None:
-    return session.scalar(
-        select(ReportingLine.manager_id).where(
-            ReportingLine.person_id == person_id, ReportingLine.valid_to.is_(None)
-        )
-    )

@@ -32,6 +32,7 @@ from services.audit import record_audit
 from services.outbox import PlannedMessage, enqueue, enqueue_many
 from services.people import display_name, get_person
 from services.refusals import NOT_YOURS, Refusal
+from services.reporting_lines import chart_manager_id
 
 PROMPT = "rollout_prompt"  # to a manager: the reports still without a tour
 DONE = "rollout_done"  # to the admin who started it: every report is covered
@@ -226,14 +227,7 @@ def put_aside(
         report = get_person(session, team_id, report_user_id)
         if manager is None or report is None:
             raise RolloutRefusal(NOT_YOURS)
-        chart_manager = session.scalar(
-            select(ReportingLine.manager_id).where(
-                ReportingLine.team_id == team_id,
-                ReportingLine.person_id == report.id,
-                ReportingLine.valid_to.is_(None),
-            )
-        )
-        if chart_manager != manager.id and not is_admin:
+        if chart_manager_id(session, team_id, report.id) != manager.id and not is_admin:
             raise RolloutRefusal(NOT_YOURS)
         insert_if_absent(
             session,
