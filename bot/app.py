@@ -169,8 +169,11 @@ def build_deps(
     *,
     serves_slack: bool = False,
 ) -> Deps:
-    """`serves_slack`: the process acknowledges Slack's requests, so it keeps the inbox."""
+    """`serves_slack`: the process acknowledges Slack's requests, so it keeps the inbox. The
+    process's presence is held from here on, until `stop_work`."""
     worker_id = new_worker_id()
+    presence = Presence(database, worker_id)
+    presence.start()
     return Deps(
         database=database,
         admins=settings.admins,
@@ -183,7 +186,8 @@ def build_deps(
         delivery_interval=timedelta(seconds=settings.delivery_interval_seconds),
         delivery_lease=DeliveryLease(database),
         worker_id=worker_id,
-        inbox=InboxKeeping(Presence(database, worker_id)) if serves_slack else None,
+        presence=presence,
+        inbox=InboxKeeping() if serves_slack else None,
         delivery_concurrency=settings.delivery_concurrency,
         working_hours=settings.working_hours,
         tour_end_lead_days=settings.tour_end_lead_days,

@@ -44,8 +44,6 @@ class Runtime:
         database = Database(settings.database_url)
         client = build_web_client(settings)
         deps = build_deps(settings, database, clock, serves_slack=True)
-        if deps.inbox is not None:
-            deps.inbox.presence.start()
         app = create_app(settings, deps, client)
         scheduler = build_scheduler(deps) if with_scheduler else None
         settle_heap()
@@ -81,5 +79,5 @@ def stop_work(deps: Deps, scheduler: BackgroundScheduler | None) -> None:
     if deps.delivery_lease is not None:
         deps.delivery_lease.release()
         count_delivering(False)
-    if deps.inbox is not None:  # every request's work is done: none is owed
-        deps.inbox.presence.stop()
+    if deps.presence is not None:  # every request's work is done, every claim settled
+        deps.presence.stop()

@@ -69,6 +69,9 @@ def finish_orphaned_work(deps: Deps, _now: datetime) -> None:
         )
 
 
+TOOK_OVER = "outbox: took over the delivery; %d rows claimed by processes that are gone are due now"
+
+
 def deliver_outbox(deps: Deps, now: datetime) -> None:
     """Send what is due from the outbox, if this process holds the delivery lease (or has
     none to hold: one driven by a test), batch after batch while full batches keep coming."""
@@ -83,8 +86,8 @@ def deliver_outbox(deps: Deps, now: datetime) -> None:
         if turn.just_taken:
             if deps.pacer.rate is None:
                 deps.pacer.hold(WINDOW)  # the last deliverer's sends still count at Slack
-            if ended := end_orphaned_claims(deps.database, now):
-                logger.info("outbox: %d rows claimed by a process that is gone are due now", ended)
+            ended = end_orphaned_claims(deps.database, now)
+            logger.info(TOOK_OVER, ended)
         if turn.holds:
             _deliver_batches(deps, deps.outbox_sender, now)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from db.engine import Database
-from db.locks import DeliveryLease
+from db.locks import DeliveryLease, Presence
 from domain.digest_schedule import DigestSchedule
 from domain.figures import DEFAULT_MIN_GROUP_SIZE
 from domain.pacing import SendPacer
@@ -55,6 +55,9 @@ class Deps:
     inbox: InboxKeeping | None = None
     # Names this process in the outbox and inbox rows it claims.
     worker_id: str = field(default_factory=new_worker_id)
+    # This process's sign of life under `worker_id`, held from its start until `stop_work`, so
+    # that the others leave its claims alone (None: a test driving the passes holds none).
+    presence: Presence | None = None
     # Set when the process is stopping, so that long work hands back what it has not begun.
     stopping: threading.Event = field(default_factory=threading.Event)
     people_seen: RecentlySeen = field(default_factory=RecentlySeen)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from db.engine import Database
-from db.locks import Presence, is_gone
+from db.locks import is_gone
 from db.models import Inbox
 from services.events import claim_event
 
@@ -32,10 +32,9 @@ TAKE_OVER_BATCH = 100
 
 @dataclass
 class InboxKeeping:
-    """What a process serving Slack needs to keep the inbox: its presence, held while it
-    runs, and how it does a stored request's work again (set once its Bolt app exists)."""
+    """What a process serving Slack needs to keep the inbox besides its presence (`Deps`): how
+    it does a stored request's work again (set once its Bolt app exists)."""
 
-    presence: Presence
     redeliver: Callable[[OwedWork], None] | None = None
 
 

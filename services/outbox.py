@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.locks import is_gone
 from db.models import Outbox
 from db.upsert import insert_if_absent, insert_many_if_absent
 from domain.delivery import (
@@ -310,13 +311,20 @@ def claim_due(
 
 
 def end_orphaned_claims(database: Database, now: datetime) -> int:
-    """Make every claimed row due at once: for the process that has just taken the delivery
-    lease, whoever claimed them is gone. Each is then looked for in Slack before it is sent
-    again, as when a claim runs out. How many there were."""
+    """Make the rows claimed by processes that are gone (db/locks.py `is_gone`) due at once,
+    for the process that has just taken the delivery lease; a live process's claims are left
+    to it, to finish or to run out. Each is then looked for in Slack before it is sent again,
+    as when a claim runs out. How many there were."""
+    claimed = (Outbox.status == OutboxStatus.CLAIMED, Outbox.next_attempt_at > now)
+    with database.read() as session:
+        claimers = session.scalars(select(Outbox.claimed_by).where(*claimed).distinct()).all()
+    gone = [worker for worker in claimers if worker is not None and is_gone(database, worker)]
+    if not gone:
+        return 0
     with database.session() as session:
         ended: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(Outbox)
-            .where(Outbox.status == OutboxStatus.CLAIMED, Outbox.next_attempt_at > now)
+            .where(*claimed, Outbox.claimed_by.in_(gone))
             .values(claimed_until=now, next_attempt_at=now)
         )
     return ended.rowcount

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
+from db.locks import Presence
 from db.models import AlignmentReview, Outbox, ReviewResponse, Tour
 from domain.schedule import WorkingHours
 from handlers.ids import (
@@ -135,15 +136,21 @@ def deliver(database: Database, fake: FakeSlack, now: datetime) -> None:
     fake Slack (a person's second message goes a second after the first)."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret="unused", slack_api_url=fake.url)
     sender = outbox_sender(build_delivery_client(settings), database)
+    worker_id = f"test-{new_user_id()}"
     deps = Deps(
         database=database,
         admins=frozenset({ADMIN}),
         clock=lambda: now,
         outbox_sender=sender,
-        worker_id=f"test-{new_user_id()}",
+        worker_id=worker_id,
     )
-    for second in range(DELIVERY_SECONDS):
-        deliver_outbox(deps, now + timedelta(seconds=second))
+    presence = Presence(database, worker_id)  # a bot beside it leaves these claims alone
+    presence.start()
+    try:
+        for second in range(DELIVERY_SECONDS):
+            deliver_outbox(deps, now + timedelta(seconds=second))
+    finally:
+        presence.stop()
 
 
 def prompts_delivered(

@@ -22,6 +22,7 @@ from bot.app import build_delivery_client
 from bot.config import Settings
 from bot.sandbox.fake_slack import FakeSlack
 from db.engine import Database
+from db.locks import Presence
 from db.migrate import upgrade
 from db.models import Outbox, Person
 from domain.conversations import EXPIRED_NOTE
@@ -442,6 +443,26 @@ def test_the_new_holder_of_the_delivery_lease_takes_over_a_dead_processs_claim_a
     assert (report.recognised_as_sent, report.sent) == (1, 0)
     assert posted(fake, "UCRASH3") == {outbox_id: 1}
     assert rows(database)[0].status == OutboxStatus.SENT
+
+
+def test_a_live_processs_claims_are_left_to_it_until_it_is_gone(
+    database: Database, fake: FakeSlack, sender: SlackSender, clock: Clock
+) -> None:
+    """A process that lost the lease but still runs may be sending what it claimed."""
+    presence = Presence(database, "alive")
+    presence.start()
+    try:
+        [outbox_id] = plan(database, 1, targets=("UALIVE1",))
+        with pytest.raises(Crash):
+            deliver_due(database, CrashAfterPosting(sender), worker="alive", now=NOW, lease=LEASE)
+        assert end_orphaned_claims(database, clock.advance(seconds=1)) == 0
+        assert deliver(database, sender, clock.now).claimed == 0
+    finally:
+        presence.stop()
+
+    assert end_orphaned_claims(database, clock.now) == 1
+    assert deliver(database, sender, clock.now).recognised_as_sent == 1
+    assert posted(fake, "UALIVE1") == {outbox_id: 1}
 
 
 def test_a_crash_before_posting_loses_nothing(
