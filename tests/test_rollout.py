@@ -18,9 +18,13 @@ from sqlalchemy import select
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.signed_requests import SignedRequests
 from db.engine import Database
+from db.locks import Presence
 from db.models import Outbox, RolloutCampaign
+from domain.delivery import OutboxStatus
 from domain.rollout import AsideReason, Report, Standing, coverage
 from handlers.ids import ACTION_ROLLOUT_ASIDE, ACTION_ROLLOUT_PROPOSE
+from scheduler.jobs import TOOK_OVER
+from services.outbox import DEFAULT_LEASE, claim_due
 from services.rollout import DONE, PROMPT, plan_rollout, put_aside
 from tests import clock
 from tests.botprocess import SIGNING_SECRET, BotProcess, bot_environment
@@ -94,6 +98,32 @@ def in_working_hours(row: Outbox, tz: str) -> bool:
 
 def deliver_all(database: Database, fake: FakeSlack, rows: list[Outbox]) -> None:
     deliver(database, fake, max(row.next_attempt_at for row in rows if row.next_attempt_at))
+
+
+def restart_while_a_prompt_is_claimed(
+    bot: BotProcess, database: Database, fake: FakeSlack, rows: list[Outbox]
+) -> None:
+    """Restart the bot while another live deliverer holds one prompt's claim: the restarted
+    bot plans again and takes the delivery lease, but leaves that claim to its holder; once
+    the holder is gone and its claim has run out, every prompt goes once."""
+    due = max(row.next_attempt_at for row in rows if row.next_attempt_at)
+    worker = f"test-{new_user_id()}"
+    presence = Presence(database, worker)
+    presence.start()
+    try:
+        [held] = claim_due(database, worker=worker, now=due, limit=1, lease=DEFAULT_LEASE)
+        took_over = TOOK_OVER.split(";")[0]
+        before = bot.log().count(took_over)
+        bot.stop()
+        bot.start()
+        eventually(lambda: bot.log().count(took_over) > before, timeout=30)
+        with database.read() as session:
+            row = session.get_one(Outbox, held.id)
+            assert (row.status, row.claimed_by) == (OutboxStatus.CLAIMED, worker)
+            assert row.next_attempt_at == due + DEFAULT_LEASE
+    finally:
+        presence.stop()
+    deliver(database, fake, due + DEFAULT_LEASE)
 
 
 def dms(fake: FakeSlack, user_id: str, words: str) -> list[Any]:
@@ -170,11 +200,8 @@ def test_a_rollout_from_start_to_full_coverage(
             [row] = [r for r in first if r.target == manager]
             assert in_working_hours(row, MANAGERS[dept]), (dept, row.next_attempt_at)
         plan_rollout(own_database, now=clock.now(), hours=HOURS)
-        # Planning again is what a restart or another process does: nothing more is planned.
-        # (A bot restarted here would take this test's own lease-less sends for a dead
-        # process's and send them again: a test artefact, see the closing note.)
+        restart_while_a_prompt_is_claimed(rollout_bot, own_database, fake_slack, first)
         assert len(prompts(own_database)) == 3
-        deliver_all(own_database, fake_slack, first)
         for manager in company.managers.values():
             assert len(dms(fake_slack, manager, "have no tour of duty yet")) == 1
         [eng_prompt] = dms(fake_slack, eng, "5 of your reports")
