@@ -76,7 +76,16 @@ ALUMNI_ONLY_TEXT = (
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(COMMAND)(acknowledged(handle_command_alliance, follow_up_command, deps))
+    app.command(COMMAND)(
+        acknowledged(handle_command_alliance, follow_up_command, deps, owes_work=has_follow_up)
+    )
+
+
+def has_follow_up(command: dict[str, Any]) -> bool:
+    """Whether the subcommand does work after its ack that the person would miss; a reply
+    given whole in the ack (help, say) owes none: meeting the person again can wait."""
+    handler = HANDLERS.get(parse_command_text(command.get("text") or "").name)
+    return handler is not None and handler.follow_up is not None
 
 
 ALUM = "alliance_alum"  # context key: whether an alum ran an employee subcommand

@@ -30,13 +30,19 @@ def with_deps(listener: Callable[..., Any], deps: Deps) -> Callable[[Args], Any]
 
 
 def acknowledged(
-    answer: Callable[..., Any], work: Callable[..., None], deps: Deps
+    answer: Callable[..., Any],
+    work: Callable[..., None],
+    deps: Deps,
+    *,
+    owes_work: Callable[[dict[str, Any]], bool] = lambda _body: True,
 ) -> Callable[[Args], Any]:
     """A Bolt listener: `answer` acks in the request thread, then `work` runs on the bot's pool.
 
     This is what Bolt's lazy listeners do, without their deep copy of the whole request (the
     Web API client included), which cost about a millisecond of CPU per request. In HTTP and
-    Socket Mode nothing touches the request after the ack, so `work` can share it.
+    Socket Mode nothing touches the request after the ack, so `work` can share it. The work is
+    written down in the inbox, to be finished after a crash, when `owes_work(body)` says the
+    person would miss it.
     """
     ack_now = with_deps(answer, deps)
     later = with_deps(work, deps)
@@ -46,7 +52,7 @@ def acknowledged(
             args.ack()
             _reporting_failures(later, args)
             return None
-        admission = admit(args, deps, owes_work=True)
+        admission = admit(args, deps, owes_work=owes_work(args.body))
         if not admission.fresh:
             return seen_before(args.body)
         try:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.dateless
 
 DONE_FIRST, IN_FLIGHT = 10, 30
 THREADS = 4  # fewer threads than commands in flight: some wait in the pool, some have begun
+HELP_IN_FLIGHT = 5  # help commands sent after them, each meeting a new person after its ack
 STUCK_SECONDS = 20  # the profile look-up of the commands in flight, until the kill
 
 
@@ -66,6 +67,10 @@ def killed_with_commands_in_flight(fake: FakeSlack, bot: BotProcess, database: D
         in_flight = range(DONE_FIRST, DONE_FIRST + IN_FLIGHT)
         for n in in_flight:
             expense(slack, fake, n)
+        for n in range(HELP_IN_FLIGHT):  # answered whole in the ack: nothing is owed after it
+            fake.add_user(f"UHELP{n:04d}", name=f"help{n}")
+            answer = slack.slash_command("help", user_id=f"UHELP{n:04d}")
+            assert answer.status_code == 200 and answer.json()["text"], answer.text
     bot.kill()  # each was written down before its ack: the sends above have returned
     fake.set_latency("users.info", 0)
     with database.read() as session:
